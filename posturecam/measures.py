@@ -1,0 +1,304 @@
+"""Per-frame body measures: the numbers every exercise rule is written against.
+
+A ``Measures`` is computed from one resolved pose (legs already labelled by
+the person's own anatomy, landmarks smoothed). A value is ``None`` whenever
+the landmarks it needs are missing or the model is only guessing them, so a
+rule can never judge form from invented data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from typing import Literal
+
+import numpy as np
+
+from posturecam import geometry as g
+from posturecam.landmarks import LEG, SIDES, L, Side
+from posturecam.pose import Pose
+
+View = Literal["side", "front"]
+Facing = Literal["left", "right", "camera"]
+
+# Below this visibility MediaPipe is guessing a landmark: treat it as missing.
+# (0.3, not 0.5: in a side view the far leg is partly hidden yet well placed.)
+MIN_VISIBILITY = 0.3
+# Shoulder (or hip) width over trunk length: front views are wide, side views narrow.
+SIDE_VIEW_MAX_WIDTH_RATIO = 0.35
+FRONT_VIEW_MIN_WIDTH_RATIO = 0.45
+# Trunk more than this from image vertical: the person is lying down.
+LYING_MIN_TRUNK_FROM_VERTICAL_DEG = 55.0
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Angles in degrees (conventions in geometry.py and the README), ratios unitless."""
+
+    view: View | None = None
+    chirality: int = 0
+    facing: Facing | None = None
+    lying: bool = False
+    near_side: Side | None = None
+    front_leg: Side | None = None
+    feet_visible: bool = False
+    left_knee_deg: float | None = None
+    right_knee_deg: float | None = None
+    left_hip_deg: float | None = None
+    right_hip_deg: float | None = None
+    trunk_lean_deg: float | None = None
+    pelvic_obliquity_deg: float | None = None
+    shoulder_tilt_deg: float | None = None
+    # Thigh angle behind the vertical (knee behind hip, toward the back): hip
+    # extension measured apart from the trunk, so arching the back cannot fake it.
+    left_thigh_behind_vertical_deg: float | None = None
+    right_thigh_behind_vertical_deg: float | None = None
+    # Shin angle from vertical, positive when the knee is ahead of the ankle.
+    left_shin_forward_deg: float | None = None
+    right_shin_forward_deg: float | None = None
+    # How far the knee is ahead of the toes, in shin lengths (positive = past the toes).
+    left_knee_past_toes: float | None = None
+    right_knee_past_toes: float | None = None
+    # Ear ahead of the shoulder, as an angle from vertical toward the front.
+    head_forward_deg: float | None = None
+    # Hip-mid ahead of the ankle-mid, in leg lengths (side view sway-back).
+    hips_forward_of_ankles: float | None = None
+    # Shoulder-mid beside the ankle-mid, in hip widths, positive toward the person's left (front view).
+    trunk_shift: float | None = None
+    # Trunk axis from image vertical, unsigned (0 upright, 90 lying).
+    trunk_from_vertical_deg: float | None = None
+
+    def side(self, name: str, side: Side) -> float | None:
+        """``m.side("knee_deg", "left")`` reads ``left_knee_deg``."""
+        return getattr(self, f"{side}_{name}")
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+MEASURE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Measures))
+
+
+def _pt(pose: Pose, i: int) -> np.ndarray | None:
+    return pose.xy[i] if pose.visibility[i] >= MIN_VISIBILITY else None
+
+
+def _mid(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    if a is None or b is None:
+        return a if b is None else b
+    return (a + b) / 2.0
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+def chirality_of(pose: Pose) -> int:
+    """+1 if the face points clockwise of the trunk axis on screen, -1 if counter-clockwise, 0 if unclear."""
+    ears = _mid(pose.xy[L.LEFT_EAR], pose.xy[L.RIGHT_EAR])
+    nose = pose.xy[L.NOSE]
+    sh = (pose.xy[L.LEFT_SHOULDER] + pose.xy[L.RIGHT_SHOULDER]) / 2
+    hp = (pose.xy[L.LEFT_HIP] + pose.xy[L.RIGHT_HIP]) / 2
+    axis = sh - hp
+    n = float(np.hypot(*axis))
+    if n == 0.0:
+        return 0
+    front = nose - ears
+    c = g.cross2(axis / n, front)
+    # A nose less than ~8% of trunk length off the ear line: face toward the camera.
+    if abs(c) < 0.08 * n:
+        return 0
+    return 1 if c > 0 else -1
+
+
+def view_of(pose: Pose) -> View | None:
+    xy = pose.xy
+    sh_w = float(np.hypot(*(xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER])))
+    hip_w = float(np.hypot(*(xy[L.LEFT_HIP] - xy[L.RIGHT_HIP])))
+    trunk = float(np.hypot(*((xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2 - (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2)))
+    if trunk <= 0.0:
+        return None
+    ratio = max(sh_w, hip_w) / trunk
+    if ratio <= SIDE_VIEW_MAX_WIDTH_RATIO:
+        return "side"
+    if ratio >= FRONT_VIEW_MIN_WIDTH_RATIO:
+        return "front"
+    return None
+
+
+def near_side_for(chirality: int) -> Side | None:
+    """In a side view from an unmirrored camera, the person's right side is nearest when chirality is +1."""
+    return {1: "right", -1: "left"}.get(chirality)
+
+
+def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | None = None) -> Measures:
+    """All measures for one resolved pose. ``view`` may be given when already decided (with hysteresis)."""
+    view = view if view is not None else view_of(pose)
+    chir = chirality_of(pose) if view == "side" else 0
+    p = {i: _pt(pose, int(i)) for i in L}
+    sh_mid = _mid(p[L.LEFT_SHOULDER], p[L.RIGHT_SHOULDER])
+    hip_mid = _mid(p[L.LEFT_HIP], p[L.RIGHT_HIP])
+
+    trunk_lean = trunk_vert = None
+    lying = False
+    if sh_mid is not None and hip_mid is not None:
+        trunk_vert = g.segment_from_vertical_deg(sh_mid, hip_mid)
+        lying = trunk_vert >= LYING_MIN_TRUNK_FROM_VERTICAL_DEG
+        trunk_lean = g.lean_from_vertical_deg(hip_mid, sh_mid, chir)
+        if view == "front":
+            # Front view: lateral lean, positive toward the person's left.
+            trunk_lean = _toward_left(trunk_lean, pose)
+
+    fwd = _forward_unit(sh_mid, hip_mid, chir, lying)
+
+    vals: dict[str, float | None] = {}
+    for side in SIDES:
+        hip_i, knee_i, ankle_i, heel_i, toe_i = LEG[side]
+        shoulder_i = L.LEFT_SHOULDER if side == "left" else L.RIGHT_SHOULDER
+        hip, knee, ankle, toe = p[hip_i], p[knee_i], p[ankle_i], p[toe_i]
+        shoulder = p[shoulder_i] if p[shoulder_i] is not None else sh_mid
+        knee_deg = hip_deg = thigh = shin = past = None
+        if hip is not None and knee is not None and ankle is not None:
+            knee_deg = g.knee_angle_deg(hip, knee, ankle, chir)
+        if shoulder is not None and hip is not None and knee is not None:
+            hip_deg = g.hip_angle_deg(shoulder, hip, knee, chir)
+        if fwd is not None and hip is not None and knee is not None:
+            # Angle of the thigh behind the trunk-aligned "down" direction.
+            thigh = _behind_vertical_deg(hip, knee, fwd)
+        if fwd is not None and knee is not None and ankle is not None:
+            shin = -_behind_vertical_deg(knee, ankle, fwd)
+            if toe is not None:
+                shin_len = float(np.hypot(*(knee - ankle)))
+                if shin_len > 0:
+                    past = float(np.dot(knee - toe, fwd)) / shin_len
+        vals[f"{side}_knee_deg"] = knee_deg
+        vals[f"{side}_hip_deg"] = hip_deg
+        vals[f"{side}_thigh_behind_vertical_deg"] = thigh
+        vals[f"{side}_shin_forward_deg"] = shin
+        vals[f"{side}_knee_past_toes"] = past
+
+    front_leg: Side | None = None
+    lk, rk = p[L.LEFT_KNEE], p[L.RIGHT_KNEE]
+    la, ra = p[L.LEFT_ANKLE], p[L.RIGHT_ANKLE]
+    if fwd is not None and la is not None and ra is not None and not lying:
+        # The leg whose foot is further forward is the leg in front (lunge, kneeling stretch).
+        d = float(np.dot(la - ra, fwd))
+        leg_len = _leg_length(pose)
+        if leg_len and abs(d) > 0.15 * leg_len:
+            front_leg = "left" if d > 0 else "right"
+    elif view == "front" and lk is not None and rk is not None and la is not None and ra is not None:
+        front_leg = _front_leg_from_front_view(pose)
+
+    obliq = tilt = None
+    if view != "side":
+        if p[L.LEFT_HIP] is not None and p[L.RIGHT_HIP] is not None:
+            obliq = g.line_tilt_deg(p[L.LEFT_HIP], p[L.RIGHT_HIP])
+        if p[L.LEFT_SHOULDER] is not None and p[L.RIGHT_SHOULDER] is not None:
+            tilt = g.line_tilt_deg(p[L.LEFT_SHOULDER], p[L.RIGHT_SHOULDER])
+
+    head_fwd = hips_fwd = shift = None
+    ear = _mid(p[L.LEFT_EAR], p[L.RIGHT_EAR])
+    ankle_mid = _mid(la, ra)
+    if view == "side" and chir and ear is not None and sh_mid is not None:
+        head_fwd = g.lean_from_vertical_deg(sh_mid, ear, chir)
+    if view == "side" and fwd is not None and hip_mid is not None and ankle_mid is not None:
+        leg_len = _leg_length(pose)
+        if leg_len:
+            hips_fwd = float(np.dot(hip_mid - ankle_mid, fwd)) / leg_len
+    if view == "front" and sh_mid is not None and ankle_mid is not None:
+        hip_w = float(np.hypot(*(pose.xy[L.LEFT_HIP] - pose.xy[L.RIGHT_HIP])))
+        if hip_w > 0:
+            # Person's left is the image right when they face the camera.
+            shift = float(sh_mid[0] - ankle_mid[0]) / hip_w * _left_sign(pose)
+
+    feet_visible = all(
+        p[i] is not None for i in (L.LEFT_ANKLE, L.RIGHT_ANKLE)
+    ) and _inside(pose, (L.LEFT_ANKLE, L.RIGHT_ANKLE), frame_size)
+
+    return Measures(
+        view=view,
+        chirality=chir,
+        facing=_facing(chir, pose, view),
+        lying=lying,
+        near_side=near_side_for(chir) if view == "side" else None,
+        front_leg=front_leg,
+        feet_visible=feet_visible,
+        trunk_lean_deg=_round(trunk_lean),
+        pelvic_obliquity_deg=_round(obliq),
+        shoulder_tilt_deg=_round(tilt),
+        head_forward_deg=_round(head_fwd),
+        hips_forward_of_ankles=_round(hips_fwd),
+        trunk_shift=_round(shift),
+        trunk_from_vertical_deg=_round(trunk_vert),
+        **{k: _round(v) for k, v in vals.items()},
+    )
+
+
+def _forward_unit(sh_mid: np.ndarray | None, hip_mid: np.ndarray | None, chir: int, lying: bool) -> np.ndarray | None:
+    """The person's forward direction on screen, horizontal: gravity, not the trunk, is the reference.
+
+    Measuring thigh and shin against gravity rather than against the trunk is
+    what keeps hip extension apart from a lower back that arches. Undefined
+    for a person lying down, where these upright measures do not apply.
+    """
+    if not chir or lying:
+        return None
+    return np.array([float(chir), 0.0])
+
+
+def _behind_vertical_deg(top: np.ndarray, bottom: np.ndarray, fwd: np.ndarray) -> float:
+    """Angle of the segment top->bottom from straight down, positive when bottom is behind top."""
+    v = bottom - top
+    return math.degrees(math.atan2(float(np.dot(v, -fwd)), float(v[1])))
+
+
+def _leg_length(pose: Pose) -> float | None:
+    lens = []
+    for side in SIDES:
+        hip_i, knee_i, ankle_i = LEG[side][:3]
+        if min(pose.visibility[hip_i], pose.visibility[knee_i], pose.visibility[ankle_i]) >= MIN_VISIBILITY:
+            lens.append(
+                float(np.hypot(*(pose.xy[hip_i] - pose.xy[knee_i])) + np.hypot(*(pose.xy[knee_i] - pose.xy[ankle_i])))
+            )
+    return max(lens) if lens else None
+
+
+def _left_sign(pose: Pose) -> float:
+    """+1 if the person's left is toward image right (facing the camera), else -1."""
+    return 1.0 if pose.xy[L.LEFT_SHOULDER][0] + pose.xy[L.LEFT_HIP][0] >= pose.xy[L.RIGHT_SHOULDER][0] + pose.xy[L.RIGHT_HIP][0] else -1.0
+
+
+def _toward_left(lean_image_right_positive: float, pose: Pose) -> float:
+    return lean_image_right_positive * _left_sign(pose)
+
+
+def _front_leg_from_front_view(pose: Pose) -> Side | None:
+    """In a front view the leg in front is the more bent one whose foot sits lower in the image."""
+    la, ra = pose.xy[L.LEFT_ANKLE], pose.xy[L.RIGHT_ANKLE]
+    lk, rk = pose.xy[L.LEFT_KNEE], pose.xy[L.RIGHT_KNEE]
+    hip_mid = (pose.xy[L.LEFT_HIP] + pose.xy[L.RIGHT_HIP]) / 2
+    leg = float(np.hypot(*(hip_mid - (la + ra) / 2)))
+    if leg <= 0:
+        return None
+    # Front foot is nearer the camera: lower in the frame; back knee drops toward the floor.
+    d = float((la[1] - ra[1]) - (lk[1] - rk[1]))
+    if abs(d) < 0.1 * leg:
+        return None
+    return "left" if d > 0 else "right"
+
+
+def _facing(chir: int, pose: Pose, view: View | None) -> Facing | None:
+    if view == "front":
+        return "camera" if _left_sign(pose) > 0 else None
+    if view != "side" or not chir:
+        return None
+    # Upright, chirality +1 faces image right; lying down, "facing" is where the head points.
+    return "right" if chir > 0 else "left"
+
+
+def _inside(pose: Pose, idx: tuple[int, ...], frame_size: tuple[int, int] | None) -> bool:
+    if frame_size is None:
+        return True
+    w, h = frame_size
+    pts = pose.xy[list(idx)]
+    return bool(np.all((pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)))

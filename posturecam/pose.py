@@ -1,0 +1,169 @@
+"""Pose estimation: MediaPipe's PoseLandmarker behind a small, typed facade.
+
+Everything downstream works on ``Pose``: plain numpy arrays in the pixel
+coordinates of the frame as the person sees it, whatever rotation was needed
+to find them. MediaPipe objects never leak out of this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import cv2
+import mediapipe as mp
+import numpy as np
+from mediapipe.tasks.python import BaseOptions, vision
+
+from posturecam.errors import PosturecamError
+from posturecam.landmarks import NUM_LANDMARKS
+from posturecam.model import ModelInfo, resolve_model
+
+Rotation = Literal[0, 90, 180, 270]
+ROTATIONS: tuple[Rotation, ...] = (0, 90, 180, 270)
+_CV_ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+@dataclass(frozen=True)
+class Pose:
+    """One person's landmarks in one frame.
+
+    ``xy`` is in pixels of the original (unrotated) frame; ``z`` is
+    MediaPipe's relative depth (smaller = nearer the camera, same scale as x
+    in normalised units); ``world`` is metres about the hip centre.
+    """
+
+    xy: np.ndarray  # (33, 2) float64
+    z: np.ndarray  # (33,)
+    visibility: np.ndarray  # (33,)
+    presence: np.ndarray  # (33,)
+    world: np.ndarray  # (33, 3)
+    rotation_deg: int = 0
+    mask: np.ndarray | None = field(default=None, repr=False)  # (H, W) float32 in [0, 1], original frame
+
+    def with_points(self, index: np.ndarray) -> Pose:
+        """The same pose with landmarks re-indexed (used to swap mislabelled legs)."""
+        return Pose(
+            xy=self.xy[index],
+            z=self.z[index],
+            visibility=self.visibility[index],
+            presence=self.presence[index],
+            world=self.world[index],
+            rotation_deg=self.rotation_deg,
+            mask=self.mask,
+        )
+
+
+def unrotate_points(xy_rot: np.ndarray, rotation_deg: int, width: int, height: int) -> np.ndarray:
+    """Map pixel points found in a frame rotated clockwise by ``rotation_deg`` back to the original.
+
+    ``width``/``height`` are the original frame's size.
+    """
+    x, y = xy_rot[:, 0], xy_rot[:, 1]
+    if rotation_deg == 0:
+        return xy_rot.copy()
+    if rotation_deg == 90:  # rotated frame is (h, w): x' = h-1-y, y' = x
+        return np.stack([y, (height - 1) - x], axis=1)
+    if rotation_deg == 180:
+        return np.stack([(width - 1) - x, (height - 1) - y], axis=1)
+    if rotation_deg == 270:  # x' = y, y' = w-1-x
+        return np.stack([(width - 1) - y, x], axis=1)
+    raise ValueError(f"rotation must be one of {ROTATIONS}")
+
+
+def rotate_image(image: np.ndarray, rotation_deg: int) -> np.ndarray:
+    return image if rotation_deg == 0 else cv2.rotate(image, _CV_ROTATE[rotation_deg])
+
+
+def unrotate_image(image: np.ndarray, rotation_deg: int) -> np.ndarray:
+    return image if rotation_deg == 0 else cv2.rotate(image, _CV_ROTATE[(360 - rotation_deg) % 360])
+
+
+class PoseEstimator:
+    """PoseLandmarker in VIDEO mode (tracking across frames) or IMAGE mode.
+
+    One landmarker is kept per rotation tried, because MediaPipe's tracker
+    carries the previous frame's region of interest and would be confused by
+    a frame that suddenly arrives turned on its side.
+    """
+
+    def __init__(
+        self,
+        model: ModelInfo | str | None = None,
+        *,
+        video: bool = True,
+        with_mask: bool = False,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
+        self.model = model if isinstance(model, ModelInfo) else resolve_model(model)
+        self._video = video
+        self._with_mask = with_mask
+        self._min_det = min_detection_confidence
+        self._min_track = min_tracking_confidence
+        self._landmarkers: dict[int, vision.PoseLandmarker] = {}
+        self._last_ts: dict[int, int] = {}
+
+    def _landmarker(self, rotation_deg: int) -> vision.PoseLandmarker:
+        lm = self._landmarkers.get(rotation_deg)
+        if lm is None:
+            opts = vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(self.model.path)),
+                running_mode=vision.RunningMode.VIDEO if self._video else vision.RunningMode.IMAGE,
+                num_poses=1,
+                min_pose_detection_confidence=self._min_det,
+                min_pose_presence_confidence=self._min_det,
+                min_tracking_confidence=self._min_track,
+                output_segmentation_masks=self._with_mask,
+            )
+            try:
+                lm = vision.PoseLandmarker.create_from_options(opts)
+            except (RuntimeError, ValueError) as exc:
+                raise PosturecamError(f"could not load pose model {self.model.path}: {exc}") from None
+            self._landmarkers[rotation_deg] = lm
+        return lm
+
+    def detect(self, image_bgr: np.ndarray, timestamp_ms: int, rotation_deg: int = 0) -> Pose | None:
+        """Find the person in a BGR frame, optionally after turning it clockwise by ``rotation_deg``."""
+        h, w = image_bgr.shape[:2]
+        rgb = cv2.cvtColor(rotate_image(image_bgr, rotation_deg), cv2.COLOR_BGR2RGB)
+        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        lm = self._landmarker(rotation_deg)
+        if self._video:
+            ts = max(int(timestamp_ms), self._last_ts.get(rotation_deg, -1) + 1)
+            self._last_ts[rotation_deg] = ts
+            result = lm.detect_for_video(mp_image, ts)
+        else:
+            result = lm.detect(mp_image)
+        if not result.pose_landmarks:
+            return None
+        raw = result.pose_landmarks[0]
+        arr = np.array([(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in raw], dtype=np.float64)
+        rh, rw = rgb.shape[:2]
+        xy_rot = arr[:, :2] * (rw, rh)
+        world = np.zeros((NUM_LANDMARKS, 3))
+        if result.pose_world_landmarks:
+            world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float64)
+        mask = None
+        if self._with_mask and result.segmentation_masks:
+            mask = unrotate_image(result.segmentation_masks[0].numpy_view(), rotation_deg)
+        return Pose(
+            xy=unrotate_points(xy_rot, rotation_deg, w, h),
+            z=arr[:, 2],
+            visibility=arr[:, 3],
+            presence=arr[:, 4],
+            world=world,
+            rotation_deg=rotation_deg,
+            mask=mask,
+        )
+
+    def close(self) -> None:
+        for lm in self._landmarkers.values():
+            lm.close()
+        self._landmarkers.clear()
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
