@@ -1,0 +1,73 @@
+"""Lunge: down until both knees are about 90 degrees, torso upright, and back up.
+
+Reps are counted on the front knee angle (the leg whose foot is further
+forward), so the count and the side also work from a front view, where form
+itself is not judged. The depth is only known at the bottom of each rep, so
+"too shallow" is an end-of-rep cue.
+"""
+
+from __future__ import annotations
+
+from posturecam.exercises.base import GOOD, Cue, ExerciseDef, FrameRule, RepRule, RepSpec, above, either
+from posturecam.landmarks import Side, other
+from posturecam.measures import Measures
+
+
+def front_knee(m: Measures, front: Side | None) -> float | None:
+    """The front knee; before the feet split, the more bent knee (same thing at the bottom)."""
+    v = m.side("knee_deg", front) if front is not None else None
+    return v if v is not None else either(m, "knee_deg", min)
+
+
+def back_knee(m: Measures, front: Side | None) -> float | None:
+    return m.side("knee_deg", other(front)) if front is not None else None
+
+
+TRUNK_LEAN = Cue("lunge.trunk_lean", "Keep your torso upright", 60)
+KNEE_PAST_TOES = Cue("lunge.knee_past_toes", "Let your front knee stay over your foot, not far past your toes", 50)
+SHALLOW = Cue("lunge.shallow", "Go a bit lower: aim for both knees at about 90 degrees", 40)
+BACK_KNEE = Cue("lunge.back_knee", "Lower your back knee toward the floor", 30)
+
+LUNGE = ExerciseDef(
+    name="lunge",
+    title="Lunges",
+    thresholds={
+        "down_knee_deg": 120.0,  # front knee below this: in the bottom phase (also the least bend that counts)
+        "up_knee_deg": 155.0,  # front knee above this: back up, rep complete
+        "plateau_deg": 5.0,  # bottom angles are medians over frames within this of the deepest
+        "max_trunk_lean_deg": 20.0,
+        "max_knee_past_toes_shin": 0.35,  # knee ahead of the toes, in shin lengths
+        "max_bottom_knee_deg": 110.0,  # deeper than this counts as a full lunge (coaching target 90)
+        "max_bottom_back_knee_deg": 135.0,
+    },
+    form_views=("side",),
+    track_views=("side", "front"),
+    posture=lambda f, t: not f.m.lying,
+    side_of=lambda m: m.front_leg,
+    frame_rules=(
+        FrameRule(TRUNK_LEAN, lambda f, t: above(f.m.trunk_lean_deg, t.max_trunk_lean_deg)),
+        FrameRule(
+            KNEE_PAST_TOES, lambda f, t: above(f.front("knee_past_toes"), t.max_knee_past_toes_shin), phases=("down",)
+        ),
+    ),
+    rep_rules=(
+        RepRule(SHALLOW, lambda r, t: above(r["bottom_front_knee_deg"], t.max_bottom_knee_deg)),
+        RepRule(
+            BACK_KNEE,
+            lambda r, t: not above(r["bottom_front_knee_deg"], t.max_bottom_knee_deg)
+            and above(r["bottom_back_knee_deg"], t.max_bottom_back_knee_deg),
+        ),
+    ),
+    good_cue=GOOD,
+    good_phases=("down",),
+    reps=RepSpec(
+        signal=front_knee,
+        direction="down",
+        enter_key="down_knee_deg",
+        exit_key="up_knee_deg",
+        rest_phase="up",
+        active_phase="down",
+        plateau_key="plateau_deg",
+        key_angles={"bottom_front_knee_deg": front_knee, "bottom_back_knee_deg": back_knee},
+    ),
+)

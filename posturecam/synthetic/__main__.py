@@ -1,0 +1,103 @@
+"""CLI: ``python -m posturecam.synthetic samples --out samples/`` and ``... clip ...``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from posturecam.synthetic.appearance import Appearance
+from posturecam.synthetic.body import Body
+from posturecam.synthetic.camera import Camera
+from posturecam.synthetic.motions import Bridge, HipFlexorStretch, Lunge, Standing
+from posturecam.synthetic.render import render_clip
+
+SAMPLE_SIZE = (640, 360)
+SAMPLE_FPS = 15.0
+
+
+def samples(out: Path) -> list[Path]:
+    """The small clips committed under samples/ (each well under 1 MB)."""
+    cam = Camera(width=SAMPLE_SIZE[0], height=SAMPLE_SIZE[1])
+    jobs = [
+        ("lunge_side.mp4", Lunge(reps=4, front="alternate"), "side", "right"),
+        ("bridge_side.mp4", Bridge(reps=3, hold_s=2.0), "side", "right"),
+        ("hip_flexor_stretch_side.mp4", HipFlexorStretch(hold_s=8.0), "side", "left"),
+        ("standing_front.mp4", Standing(seconds=4.0, faults=("pelvic_obliquity",)), "front", "right"),
+        ("standing_side.mp4", Standing(seconds=4.0), "side", "left"),
+    ]
+    paths = []
+    for name, motion, view, facing in jobs:
+        p = out / name
+        render_clip(motion, fps=SAMPLE_FPS, path=p, camera=cam, view=view, facing=facing)
+        paths.append(p)
+        print(f"{p}  {p.stat().st_size / 1024:.0f} KiB")
+    return paths
+
+
+def _motion(args: argparse.Namespace):
+    faults = tuple(f for f in (args.faults or "").split(",") if f)
+    if args.motion == "lunge":
+        return Lunge(reps=args.reps, front=args.front, trunk_lean_deg=20.0 if "trunk_lean" in faults else 0.0,
+                     knee_past_toes="knee_past_toes" in faults)
+    if args.motion == "bridge":
+        top_hip = 150.0 if "hips_too_low" in faults else 200.0 if "overarch" in faults else 180.0
+        top_knee = 130.0 if "feet_too_far" in faults else 65.0 if "feet_too_close" in faults else 90.0
+        return Bridge(reps=args.reps, hold_s=args.hold, top_hip_deg=top_hip, top_knee_deg=top_knee)
+    if args.motion == "hip_flexor_stretch":
+        lean = 20.0 if "trunk_forward" in faults else -15.0 if "trunk_back_arch" in faults else 0.0
+        return HipFlexorStretch(hold_s=args.hold, trunk_lean_deg=lean, knee_forward="knee_forward" in faults)
+    return Standing(seconds=args.seconds or 5.0, faults=faults)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m posturecam.synthetic")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("samples", help="regenerate the sample clips")
+    s.add_argument("--out", type=Path, default=Path("samples"))
+    c = sub.add_parser("clip", help="render one clip with a truth json beside it")
+    c.add_argument("--motion", choices=["lunge", "bridge", "hip_flexor_stretch", "standing"], required=True)
+    c.add_argument("--view", choices=["side", "front", "back"], default="side")
+    c.add_argument("--facing", choices=["left", "right"], default="right")
+    c.add_argument("--seconds", type=float, default=None, help="default: the motion's natural length")
+    c.add_argument("--fps", type=float, default=30.0)
+    c.add_argument("--width", type=int, default=1280)
+    c.add_argument("--height", type=int, default=720)
+    c.add_argument("--reps", type=int, default=3)
+    c.add_argument("--front", choices=["left", "right", "alternate"], default="alternate")
+    c.add_argument("--hold", type=float, default=2.0)
+    c.add_argument("--faults", default="", help="comma list, e.g. knee_past_toes,trunk_lean")
+    c.add_argument("--yaw", type=float, default=0.0, help="camera orbit, degrees")
+    c.add_argument("--cam-height", type=float, default=1.0)
+    c.add_argument("--pitch", type=float, default=0.0)
+    c.add_argument("--fov", type=float, default=62.0)
+    c.add_argument("--fill", type=float, default=0.75, help="fraction of the frame the body fills")
+    c.add_argument("--body-height", type=float, default=1.75)
+    c.add_argument("--girth", type=float, default=1.0)
+    c.add_argument("--seed", type=int, default=None, help="random appearance")
+    c.add_argument("--codec", default="mp4v")
+    c.add_argument("--out", type=Path, required=True)
+    c.add_argument("--check", action="store_true", help="run MediaPipe on the clip and print detection/swap stats")
+    args = ap.parse_args(argv)
+    if args.cmd == "samples":
+        samples(args.out)
+        return
+    import numpy as np
+
+    app = Appearance.random(np.random.default_rng(args.seed)) if args.seed is not None else Appearance()
+    cam = Camera(width=args.width, height=args.height, yaw_deg=args.yaw, height_m=args.cam_height,
+                 pitch_deg=args.pitch, hfov_deg=args.fov)
+    motion = _motion(args)
+    render_clip(motion, args.seconds, args.fps, args.out, body=Body(height_m=args.body_height, girth=args.girth),
+                appearance=app, camera=cam, view=args.view, facing=args.facing, fill=args.fill, codec=args.codec)
+    print(args.out)
+    if args.check:
+        from posturecam.synthetic.detect_check import check_clip
+
+        r = check_clip(args.out)
+        r.pop("swap_frames")
+        print(json.dumps(r, indent=1))
+
+
+if __name__ == "__main__":
+    main()

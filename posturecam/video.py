@@ -1,0 +1,155 @@
+"""Reading clips: frames with the container's own timing, honest about damage.
+
+Timestamps come from the container (not index / nominal fps) because phone
+clips have variable frame rates, and MediaPipe's VIDEO mode needs strictly
+increasing times. Rotation metadata (phones record portrait clips as
+landscape plus a rotation tag) is applied by OpenCV's FFmpeg backend; we ask
+for it explicitly. A clip whose header promises more frames than decode is
+reported as truncated, with where it broke.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posturecam.errors import PosturecamError
+
+
+@dataclass(frozen=True)
+class Frame:
+    index: int
+    time_s: float
+    image: np.ndarray  # BGR, upright (rotation metadata applied)
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    path: Path
+    width: int
+    height: int
+    fps: float
+    frame_count: int  # as claimed by the header; 0 if unknown
+    rotation_deg: int
+
+
+class VideoReader:
+    """Iterate a clip's frames. ``frames_read`` and ``truncated`` are valid after iteration."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise PosturecamError(f"file not found: {self.path}")
+        if self.path.is_dir():
+            raise PosturecamError(f"{self.path} is a folder, not a video file")
+        if not os.access(self.path, os.R_OK):
+            raise PosturecamError(f"cannot read {self.path} (permission denied)")
+        cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
+        if not cap.isOpened():
+            cap.release()
+            raise PosturecamError(f"{self.path} is not a video posturecam can read")
+        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        self._cap = cap
+        w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        rot = int(cap.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
+        if rot in (90, 270):
+            w, h = h, w
+        fps = float(cap.get(cv2.CAP_PROP_FPS))
+        if not (0.5 < fps < 1000):
+            fps = 30.0
+        self.info = VideoInfo(self.path, w, h, fps, max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT))), rot)
+        self.frames_read = 0
+        self.last_time_s = 0.0
+        self.error: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        """The header promised clearly more frames than could be decoded."""
+        n = self.info.frame_count
+        return n > 0 and self.frames_read < n - max(2, int(0.02 * n))
+
+    def describe_end(self) -> str | None:
+        """One line saying where a damaged clip stopped decoding, else None."""
+        if self.frames_read == 0:
+            return f"{self.path.name}: no frame could be decoded"
+        if self.truncated:
+            return (
+                f"{self.path.name} is truncated: decoded {self.frames_read} of the {self.info.frame_count} "
+                f"frames its header promises; analysed up to {self.last_time_s:.2f} s"
+            )
+        return None
+
+    def __iter__(self) -> Iterator[Frame]:
+        cap, fps = self._cap, self.info.fps
+        prev_t = -1.0
+        while True:
+            ok, image = cap.read()
+            if not ok or image is None:
+                break
+            pos_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+            t = pos_ms / 1000.0 if pos_ms > 0 or self.frames_read == 0 else self.frames_read / fps
+            if t <= prev_t:  # broken or missing timestamps: fall back to nominal spacing
+                t = prev_t + 1.0 / fps
+            prev_t = t
+            yield Frame(self.frames_read, t, image)
+            self.frames_read += 1
+            self.last_time_s = t
+        if self.frames_read == 0:
+            self.error = f"{self.path.name}: no frame could be decoded"
+
+    def close(self) -> None:
+        self._cap.release()
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_END = object()
+
+
+def prefetch(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
+    """Decode ahead on a thread: OpenCV releases the GIL while decoding, so
+    decoding the next frames overlaps inference on this one. Exceptions in
+    the reader are re-raised in the consumer.
+    """
+    q: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for f in frames:
+                while not stop.is_set():
+                    try:
+                        q.put(f, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_END)
+        except BaseException as exc:  # handed to the consumer
+            q.put(exc)
+
+    t = threading.Thread(target=run, name="posturecam-decode", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        t.join(timeout=2.0)
