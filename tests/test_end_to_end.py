@@ -1,0 +1,103 @@
+"""End to end: `analyze` on the bundled samples and on real footage.
+
+The samples are rendered with known reps and holds (their .truth.json), so
+counts must be exact there; on the real clips the MANIFEST gives the counts
+and one rep of slack is allowed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from posturecam.analysis import analyze_clip
+
+pytestmark = pytest.mark.slow
+
+
+def _truth(samples_dir: Path, name: str) -> dict:
+    return json.loads((samples_dir / f"{name}.truth.json").read_text())["motion"]
+
+
+@pytest.fixture(scope="module")
+def analysed(samples_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    cache: dict[tuple[str, str], dict] = {}
+
+    def run(name: str, exercise: str) -> dict:
+        key = (name, exercise)
+        if key not in cache:
+            out = tmp_path_factory.mktemp(name)
+            res = analyze_clip(samples_dir / f"{name}.mp4", out, exercise, video=False, landmarks=False)
+            rows = list(csv.DictReader(open(out / "frames.csv")))
+            cache[key] = {"summary": res.summary, "rows": rows, "lines": res.lines}
+        return cache[key]
+
+    return run
+
+
+def test_lunge_sample_counts_reps_per_front_leg(samples_dir: Path, analysed) -> None:
+    truth = _truth(samples_dir, "lunge_side")
+    got = analysed("lunge_side", "lunge")["summary"]
+    expected = {"left": 0, "right": 0}
+    for rep in truth["reps"]:
+        expected[rep["front_leg"]] += 1
+    assert got["rep_count"] == {**expected, "total": truth["rep_count"]}
+    assert [r["side"] for r in got["reps"]] == [r["front_leg"] for r in truth["reps"]]
+    for rep in got["reps"]:
+        assert 70 <= rep["bottom_front_knee_deg"] <= 110
+
+
+def test_bridge_sample_counts_reps_and_times_the_hold(samples_dir: Path, analysed) -> None:
+    truth = _truth(samples_dir, "bridge_side")
+    got = analysed("bridge_side", "bridge")["summary"]
+    assert got["rep_count"]["total"] == truth["rep_count"]
+    assert got["frames_with_person"] / got["frames"] >= 0.95
+    for rep, hold in zip(got["reps"], truth["holds"], strict=True):
+        assert rep["hold_s"] == pytest.approx(hold["end_s"] - hold["start_s"], abs=1.0)
+        assert rep["top_hip_deg"] == pytest.approx(180, abs=8)
+
+
+def test_stretch_sample_times_each_side(samples_dir: Path, analysed) -> None:
+    truth = _truth(samples_dir, "hip_flexor_stretch_side")
+    got = analysed("hip_flexor_stretch_side", "stretch")["summary"]
+    assert [h["side"] for h in got["holds"]] == [h["front_leg"] for h in truth["holds"]]
+    for h, t in zip(got["holds"], truth["holds"], strict=True):
+        assert h["duration_s"] == pytest.approx(t["end_s"] - t["start_s"], abs=1.0)
+        assert h["back_hip_extension_deg"] > 5
+
+
+def test_frames_csv_has_the_contract_columns(analysed) -> None:
+    rows = analysed("lunge_side", "lunge")["rows"]
+    for col in (
+        "frame,time_s,person,side,phase,rep,cue,left_knee_deg,right_knee_deg,left_hip_deg,right_hip_deg,"
+        "trunk_lean_deg,pelvic_obliquity_deg,shoulder_tilt_deg"
+    ).split(","):
+        assert col in rows[0]
+    times = [float(r["time_s"]) for r in rows]
+    assert all(b > a for a, b in zip(times, times[1:], strict=False))
+
+
+def test_summary_has_the_contract_fields(analysed) -> None:
+    s = analysed("bridge_side", "bridge")["summary"]
+    for key in ("exercise", "frames", "frames_with_person", "fps", "duration_s", "rep_count", "reps", "holds", "cues"):
+        assert key in s
+    assert len(s["model"]["sha256"]) == 64
+
+
+# Real footage: counts from ../shared/clips/MANIFEST.tsv, one rep of slack.
+REAL_COUNTS = [
+    ("B02_darebee_bridge_side.mp4", "bridge", 5),
+    ("B04_glute_bridges_bedroom_side.mp4", "bridge", 3),
+    ("L05_outdoor_lunges_front.mp4", "lunge", 5),
+]
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(("clip", "exercise", "reps"), REAL_COUNTS)
+def test_real_clip_rep_counts(shared_clips: Path, tmp_path: Path, clip: str, exercise: str, reps: int) -> None:
+    res = analyze_clip(shared_clips / clip, tmp_path, exercise, video=False, landmarks=False)
+    assert abs(res.summary["rep_count"]["total"] - reps) <= 1
+    assert res.summary["frames_with_person"] / res.summary["frames"] >= 0.9
