@@ -1,9 +1,9 @@
 """Exercise coaching: declarative exercise definitions run by one engine.
 
-    from posturecam.exercises import get_exercise, load_thresholds
-    coach = get_exercise("lunge", load_thresholds("physio.toml"))
-    state = coach.update(t, measures)   # per frame; measures None = no person
-    coach.finish(t); coach.summary(); coach.summary_lines()
+from posturecam.exercises import get_exercise, load_thresholds
+coach = get_exercise("lunge", load_thresholds("physio.toml"))
+state = coach.update(t, measures)   # per frame; measures None = no person
+coach.finish(t); coach.summary(); coach.summary_lines()
 """
 
 from __future__ import annotations

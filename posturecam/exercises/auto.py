@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from posturecam.exercises.base import Cue, either
-from posturecam.exercises.engine import Coach, CoachState, summary_lines
+from posturecam.exercises.engine import Coach, CoachState, cue_line, summary_lines
 from posturecam.measures import Measures
 
 AUTO_THRESHOLDS: dict[str, float] = {
@@ -96,7 +96,7 @@ class AutoCoach:
         if len(vals) < 3:
             return False
         i = min(range(len(vals)), key=vals.__getitem__)
-        need = self.th["motion_window_s"] and self.th["min_motion_deg"]
+        need = self.th["min_motion_deg"]
         return max(vals[: i + 1]) - vals[i] >= need and max(vals[i:]) - vals[i] >= need
 
     def _winner(self, t: float) -> str | None:
@@ -136,15 +136,20 @@ class AutoCoach:
 
     def _switch(self, t: float, name: str) -> None:
         coach = self._coaches[name]
-        # Replay what was seen since the last switch (minus this frame), so nothing is lost to the decision delay.
+        # Replay the last few seconds (minus this frame) so the rep or hold that made the decision is not lost
+        # to the decision delay. Frames from before the movement are harmless: each coach ignores what is not
+        # its exercise (posture gate, armed rep counter, minimum hold).
         for ft, fm in list(self._frames)[:-1]:
-            if ft >= self._since and (coach._last_t is None or ft > coach._last_t):
+            if coach._last_t is None or ft > coach._last_t:
                 coach.update(ft, fm)
-        start = self._since if self.current is not None else (self._frames[0][0] if self._frames else t)
+        need = self.th["recognise_s"] if self.current is None else self.th["switch_s"]
+        start = max(t - need, self._since)
         self.current, self._since = name, t
         if name not in self._used:
             self._used.append(name)
-        self.segments.append({"exercise": name, "start_s": round(max(start, self._frames[0][0]), 3), "end_s": t})
+        if self.segments:
+            self.segments[-1]["end_s"] = round(start, 3)
+        self.segments.append({"exercise": name, "start_s": round(start, 3), "end_s": round(t, 3)})
         self._votes.clear()
 
     # -- session ---------------------------------------------------------------------------------
@@ -187,5 +192,5 @@ class AutoCoach:
         lines: list[str] = []
         for sub in s["exercises"].values():  # type: ignore[union-attr]
             lines += summary_lines({**sub, "cues": {}}, self.cues)[:-1]
-        lines.append(summary_lines({"cues": s["cues"], "measures": {"x": 0}}, self.cues)[-1])
+        lines.append(cue_line(s["cues"], self.cues))  # type: ignore[arg-type]
         return lines

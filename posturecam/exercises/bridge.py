@@ -46,7 +46,7 @@ BRIDGE = ExerciseDef(
         "up_hip_deg": 158.0,  # hip angle above this: at the top
         "down_hip_deg": 148.0,  # below this: lowered, rep complete
         "min_trunk_from_vertical_deg": 40.0,  # trunk at least this far from vertical counts as lying (hips up tilt it)
-        "hold_tolerance_deg": 6.0,  # the top hold is the time within this of the highest hip angle
+        "hold_tolerance_deg": 5.0,  # the top hold is the time within this of the highest hip angle
         "min_top_hip_deg": 165.0,
         "max_top_hip_deg": 195.0,
         "min_top_knee_deg": 70.0,

@@ -47,9 +47,7 @@ def validate(config: Mapping[str, object], where: str = "") -> Overrides:
     out: Overrides = {}
     for section, table in config.items():
         if section not in known:
-            raise PosturecamError(
-                f"{where}unknown section [{section}]; known sections: {', '.join(sorted(known))}"
-            )
+            raise PosturecamError(f"{where}unknown section [{section}]; known sections: {', '.join(sorted(known))}")
         if not isinstance(table, Mapping):
             raise PosturecamError(f"{where}[{section}] must be a table of settings")
         out[section] = {}

@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from posturecam.exercises.base import (
-    GOOD,
     NO_PERSON,
     SQUARE_UP,
     STEP_BACK,
@@ -227,6 +226,7 @@ class RepTracker:
         samples = [s for s in self._buf if s.t < end_t - _EPS] or list(self._buf)
         votes = Counter(s.side for s in samples if s.side is not None)
         side = votes.most_common(1)[0][0] if votes else None
+        views = Counter(s.m.view for s in samples)
         vals = [s.v for s in samples]
         extreme = min(vals) if spec.direction == "down" else max(vals)
         tol = th[spec.plateau_key]
@@ -236,6 +236,7 @@ class RepTracker:
             "side": side,
             "start_s": _r(self._rest_t if self._rest_t is not None else samples[0].t, 3),
             "end_s": _r(end_t, 3),
+            "view": views.most_common(1)[0][0],
             "cues": [],
         }
         for name, fn in spec.key_angles.items():
@@ -347,6 +348,17 @@ class CoachState:
     last_rep: Mapping[str, object] | None = None
 
 
+@dataclass
+class _Judged:
+    """One frame's verdict before tracking: cue ids present, form faults, and whether to track."""
+
+    present: set[str] = field(default_factory=set)
+    faults: set[str] = field(default_factory=set)
+    view_ok: bool = False
+    trackable: bool = False
+    sm: Measures | None = None
+
+
 def _label(name: str) -> str:
     base = name.removesuffix("_deg")
     return base.replace("_", " ").capitalize()
@@ -388,75 +400,78 @@ class Coach:
             return self._state  # out-of-order frame: ignore rather than corrupt the timers
         self._first_t = t if self._first_t is None else self._first_t
         self._last_t = t
-        d, th = self.definition, self.th
-        present: set[str] = set()
-        view_ok = False
-        fault_ids: set[str] = set()
-        sm: Measures | None = None
-        trackable = False
-        if measures is None:
-            if self._last_seen is None or t - self._last_seen > th.max_gap_s + _EPS:
-                present.add(NO_PERSON.id)
-            else:
-                present |= self._last_present  # a short gap: keep cues steady
-        else:
-            self._last_seen = t
-            m = measures
-            sm = self._smoother.update(t, m)
-            if d.side_of is not None:
-                s = d.side_of(m)
-                self._side = s if s is not None else self._side
-            frame = self._frame(sm)
-            view_ok = True
-            if d.needs_feet and not m.feet_visible:
-                present.add(STEP_BACK.id)
-                view_ok = False
-            if m.view not in d.form_views:
-                present.add(TURN_SIDEWAYS.id if (m.view == "front" and "side" in d.form_views) else SQUARE_UP.id)
-                view_ok = False
-            posture_ok = d.posture is None or d.posture(frame, th)
-            if not posture_ok:
-                if d.posture_cue is not None:
-                    present.add(d.posture_cue.id)
-                view_ok = False
-            trackable = posture_ok and m.view in d.tracked_views
-            if view_ok:
-                for rule in d.frame_rules:
-                    if (rule.phases is None or frame.phase in rule.phases) and rule.when(frame, th):
-                        fault_ids.add(rule.cue.id)
-                present |= fault_ids
-                for name, fn in d.summary_measures.items():
-                    v = fn(m)
-                    if v is not None and math.isfinite(v):
-                        self._samples[name].append(v)
+        j = self._judge(t, measures)
+        sm = j.sm if j.trackable else None  # what the trackers may count on
 
         rep_event = None
         if self._reps is not None:
-            rep_event = self._reps.update(t, sm if trackable else None, self._side)
+            rep_event = self._reps.update(t, sm, self._side)
             if not self._reps.active and rep_event is None and not self._reps._armed:
-                self._rep_cues.clear()
-        if self._hold is not None:
-            breaking = {r.cue.id for r in d.frame_rules if r.breaks_hold}
-            in_pos = bool(sm is not None and trackable and d.hold.in_position(self._frame(sm), th))
-            form_ok = view_ok and not (fault_ids & breaking)
-            closed = self._hold.update(t, sm if trackable else None, in_pos, form_ok, self._side)
-            for h in closed:
+                self._rep_cues.clear()  # rep aborted (long gap): its faults belong to no rep
+        if self._hold is not None and self.definition.hold is not None:
+            breaking = {r.cue.id for r in self.definition.frame_rules if r.breaks_hold}
+            in_pos = sm is not None and self.definition.hold.in_position(self._frame(sm), self.th)
+            form_ok = j.view_ok and not (j.faults & breaking)
+            for h in self._hold.update(t, sm, in_pos, form_ok, self._side):
                 self._close_hold(h)
 
-        phase = self._phase()
-        if d.good_cue is not None and view_ok and not fault_ids and phase in d.good_phases:
+        present = j.present
+        d = self.definition
+        if d.good_cue is not None and j.view_ok and not j.faults and self._phase() in d.good_phases:
             present.add(d.good_cue.id)
         self._last_present = present
         for cid in self._debouncer.update(t, present):
             self.cue_episodes[cid] += 1
-        shown = self._debouncer.latched()
+        # Faults shown *and* still present: a cue lingering after its fault ended belongs to the previous rep.
+        shown = self._debouncer.latched() & present
         faults_shown = {c for c in shown if self.cues[c].fault and not c.startswith("view.")}
         self._rep_cues |= faults_shown
         if self._hold is not None and self._hold.current is not None:
             self._hold.current.cues |= faults_shown
         if rep_event is not None:
             self._finish_rep(t, rep_event)
-        return self._make_state(t, measures is not None, view_ok, sm)
+        return self._make_state(t, measures is not None, j.view_ok, j.sm)
+
+    def _judge(self, t: float, m: Measures | None) -> _Judged:
+        """View checks first; form rules only when the view lets form be judged."""
+        d, th = self.definition, self.th
+        j = _Judged()
+        if m is None:
+            if self._last_seen is None or t - self._last_seen > th.max_gap_s + _EPS:
+                j.present.add(NO_PERSON.id)
+            else:
+                j.present |= self._last_present  # a short gap: keep cues steady
+            return j
+        self._last_seen = t
+        j.sm = sm = self._smoother.update(t, m)
+        if d.side_of is not None:
+            s = d.side_of(m)
+            self._side = s if s is not None else self._side
+        frame = self._frame(sm)
+        j.view_ok = True
+        if d.needs_feet and not m.feet_visible:
+            j.present.add(STEP_BACK.id)
+            j.view_ok = False
+        if m.view not in d.form_views:
+            side_only = "side" in d.form_views and "front" not in d.form_views
+            j.present.add(TURN_SIDEWAYS.id if side_only else SQUARE_UP.id)
+            j.view_ok = False
+        posture_ok = d.posture is None or d.posture(frame, th)
+        if not posture_ok:
+            if d.posture_cue is not None:
+                j.present.add(d.posture_cue.id)
+            j.view_ok = False
+        j.trackable = posture_ok and m.view in d.tracked_views
+        if j.view_ok:
+            for rule in d.frame_rules:
+                if (rule.phases is None or frame.phase in rule.phases) and rule.when(frame, th):
+                    j.faults.add(rule.cue.id)
+            j.present |= j.faults
+            for name, fn in d.summary_measures.items():
+                v = fn(m)  # raw, not smoothed: the summary is the typical range of the real values
+                if v is not None and math.isfinite(v):
+                    self._samples[name].append(v)
+        return j
 
     def _frame(self, sm: Measures) -> Frame:
         hold_s = self._hold.current.duration_s if self._hold is not None and self._hold.current else None
@@ -472,7 +487,10 @@ class Coach:
         return "ready"
 
     def _finish_rep(self, t: float, rec: dict[str, object]) -> None:
-        end_ids: set[str] = {r.cue.id for r in self.definition.rep_rules if r.when(rec, self.th)}
+        # End-of-rep form is only judged on reps seen from a view that allows it (a lunge counted from the
+        # front has foreshortened knee angles: no depth verdict from those).
+        judged = rec.get("view") in self.definition.form_views
+        end_ids: set[str] = {r.cue.id for r in self.definition.rep_rules if judged and r.when(rec, self.th)}
         for cid in end_ids - self._rep_cues:
             self._debouncer.pulse(cid, t + self.th.rep_cue_show_s)
             self.cue_episodes[cid] += 1
@@ -610,16 +628,19 @@ def summary_lines(summary: Mapping[str, object], cues: Mapping[str, Cue]) -> lis
         side = f", {h['side']} leg in front" if h.get("side") else ""
         lines.append(f"{title}{side}: held {h['duration_s']:.0f} s of {h.get('target_s') or 0:.0f} s{extra}")
     for name, s in (summary.get("measures") or {}).items():  # type: ignore[union-attr]
-        unit = "°" if name.endswith("_deg") else ""
-        rng = f"typically {s['p10']:.1f} to {s['p90']:.1f}{unit}"
-        lines.append(f"{_label(name)}: median {s['median']:.1f}{unit} ({rng})")
+        unit, nd = ("°", 1) if name.endswith("_deg") else ("", 2)
+        rng = f"typically {s['p10']:.{nd}f} to {s['p90']:.{nd}f}{unit}"
+        lines.append(f"{_label(name)}: median {s['median']:.{nd}f}{unit} ({rng})")
     if not reps and not holds and not summary.get("measures"):
         lines.append(f"{title}: nothing recorded")
-    episodes = {k: v for k, v in (summary.get("cues") or {}).items() if k != GOOD.id}  # type: ignore[union-attr]
-    if episodes:
-        cid, n = max(episodes.items(), key=lambda kv: (kv[1], cues[kv[0]].priority if kv[0] in cues else 0))
-        text = cues[cid].text if cid in cues else cid
-        lines.append(f"Most frequent cue: {text} ({n}×)")
-    else:
-        lines.append("No form cues needed")
+    lines.append(cue_line(summary.get("cues") or {}, cues))  # type: ignore[arg-type]
     return lines
+
+
+def cue_line(episodes: Mapping[str, int], cues: Mapping[str, Cue]) -> str:
+    """The most frequent fault cue (encouragements like "good" are not faults)."""
+    faults = {k: n for k, n in episodes.items() if k in cues and cues[k].fault}
+    if not faults:
+        return "No form cues needed"
+    cid, n = max(faults.items(), key=lambda kv: (kv[1], cues[kv[0]].priority))
+    return f"Most frequent cue: {cues[cid].text} ({n}×)"

@@ -54,8 +54,10 @@ LUNGE = ExerciseDef(
         RepRule(SHALLOW, lambda r, t: above(r["bottom_front_knee_deg"], t.max_bottom_knee_deg)),
         RepRule(
             BACK_KNEE,
-            lambda r, t: not above(r["bottom_front_knee_deg"], t.max_bottom_knee_deg)
-            and above(r["bottom_back_knee_deg"], t.max_bottom_back_knee_deg),
+            lambda r, t: (
+                not above(r["bottom_front_knee_deg"], t.max_bottom_knee_deg)
+                and above(r["bottom_back_knee_deg"], t.max_bottom_back_knee_deg)
+            ),
         ),
     ),
     good_cue=GOOD,

@@ -11,7 +11,7 @@ baseline can be read off a first session.
 
 from __future__ import annotations
 
-from posturecam.exercises.base import Cue, ExerciseDef, FrameRule, above, beyond, near_value
+from posturecam.exercises.base import Cue, ExerciseDef, Frame, FrameRule, Thresholds, above, beyond, either, near_value
 from posturecam.measures import Measures
 
 
@@ -25,6 +25,12 @@ def _side(name: str):
 
 def _obliquity(m: Measures, baseline: float) -> float | None:
     return None if m.pelvic_obliquity_deg is None else m.pelvic_obliquity_deg - baseline
+
+
+def standing_up(f: Frame, t: Thresholds) -> bool:
+    """Upright with both knees nearly straight: not kneeling, lunging or sitting (nothing to judge then)."""
+    knee = either(f.m, "knee_deg", min)
+    return not f.m.lying and (knee is None or knee >= t.min_standing_knee_deg)
 
 
 PELVIS = Cue("standing.pelvic_obliquity", "Level your hips: stand evenly on both feet", 50)
@@ -51,9 +57,10 @@ STANDING = ExerciseDef(
         "max_hips_forward_leg": 0.08,  # hip-mid ahead of ankle-mid, in leg lengths
         "max_knee_deg": 185.0,  # above 180 the knee is locked back
         "max_trunk_lean_deg": 10.0,
+        "min_standing_knee_deg": 140.0,  # a more bent knee means kneeling, lunging or sitting: not judged
     },
     form_views=("front", "side"),
-    posture=lambda f, t: not f.m.lying,
+    posture=standing_up,
     frame_rules=(
         FrameRule(
             PELVIS,
