@@ -356,8 +356,12 @@ class HipFlexorStretch:
         return self._kneel(segs[-1][2], body, t)
 
     def metadata(self) -> dict:
+        # The lead-in and lead-out show the kneeling pose unchanged, so they are part of the hold.
+        segs = self._segments()
+        segs[0] = (0.0, *segs[0][1:])
+        segs[-1] = (segs[-1][0], self.duration, segs[-1][2])
         holds = [{"side": other(front), "stretched_side": other(front), "front_leg": front,
-                  "start_s": round(t0, 3), "end_s": round(t1, 3)} for t0, t1, front in self._segments()]
+                  "start_s": round(t0, 3), "end_s": round(t1, 3)} for t0, t1, front in segs]
         faults = []
         if self.trunk_lean_deg >= 8:
             faults.append("trunk_forward")
