@@ -2,18 +2,25 @@
 
 Every failure the user can cause ends in one plain line on stderr and a
 non-zero exit, never a traceback: PosturecamError carries those lines, and
-argparse is told to speak the same way.
+argparse is told to speak the same way. MediaPipe's native log lines are
+routed away from the terminal (``posturecam.quiet``) so that line is the
+only one. Cheap checks (arguments, files, config, model) run before the
+slow MediaPipe import, so a typo is reported at once.
+
+Exit codes: 0 done; 1 some clip failed or was damaged (outputs written as
+far as it could be read); 2 unusable input or usage; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 from posturecam.errors import PosturecamError
+from posturecam.quiet import DEBUG_ENV, debug_enabled, route_native_stderr_away, set_native_log_env
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 EXERCISE_CHOICES = ("auto", "lunge", "bridge", "stretch", "standing", "none")
@@ -21,23 +28,26 @@ EXERCISE_CHOICES = ("auto", "lunge", "bridge", "stretch", "standing", "none")
 
 def quiet_native_logs() -> None:
     """MediaPipe and TFLite print start-up chatter on stderr; people need none of it."""
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    set_native_log_env()
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"posturecam: {message} (see 'posturecam {self.prog.split()[-1]} --help')\n")
+        self.exit(2, f"posturecam: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="posturecam", description="Pose-based coaching for hip-flexor stretches, lunges, bridges and posture.")
+    p = _Parser(
+        prog="posturecam", description="Pose-based coaching for hip-flexor stretches, lunges, bridges and posture."
+    )
     p.add_argument("--version", action="version", version=f"posturecam {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     a = sub.add_parser("analyze", help="analyse recorded clips: annotated video, per-frame CSV/JSON, summary, report")
     a.add_argument("clips", nargs="+", metavar="CLIP", help="video files, or folders of them")
-    a.add_argument("--exercise", "-e", default="auto", choices=EXERCISE_CHOICES, help="what the person does (default: auto)")
+    a.add_argument(
+        "--exercise", "-e", default="auto", choices=EXERCISE_CHOICES, help="what the person does (default: auto)"
+    )
     a.add_argument("--out", "-o", default="posturecam-out", help="output folder (one subfolder per clip when several)")
     a.add_argument("--no-video", action="store_true", help="skip the annotated video (faster)")
     a.add_argument("--no-landmarks", action="store_true", help="skip frames.jsonl (landmarks per frame)")
@@ -45,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--config", default=None, help="TOML file overriding exercise thresholds")
     a.add_argument("--jobs", "-j", type=int, default=1, help="clips analysed in parallel (default 1)")
     a.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    a.add_argument("--no-report", action="store_true", help="skip report.html / report.md (plots take a moment)")
+
+    r = sub.add_parser("report", help="(re)write report.html and report.md for an analysis or session folder")
+    r.add_argument("folders", nargs="+", metavar="FOLDER", help="folders holding summary.json and frames.csv")
 
     lv = sub.add_parser("live", help="coach live from a webcam (or a clip played as if it were one)")
     lv.add_argument("--exercise", "-e", default="auto", choices=EXERCISE_CHOICES)
@@ -58,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     lv.add_argument("--config", default=None, help="TOML file overriding exercise thresholds")
     lv.add_argument("--max-seconds", type=float, default=None, help="end the session after this long")
 
-    sub.add_parser("exercises", help="list the exercises, their camera view and their cues")
+    ex = sub.add_parser("exercises", help="list the exercises, their camera view and their cues")
+    ex.add_argument("--config", default=None, help="show the thresholds as overridden by this TOML file")
     return p
 
 
@@ -76,8 +91,12 @@ def collect_clips(items: Sequence[str]) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
             if not found:
-                raise PosturecamError(f"no video files in folder {path}")
+                suffixes = ", ".join(sorted(VIDEO_SUFFIXES))
+                raise PosturecamError(f"no video files in folder {path} (looked for {suffixes})")
             clips.extend(found)
+        elif not path.exists():
+            # Checked here, before any clip is analysed: a typo in a long batch should not surface an hour in.
+            raise PosturecamError(f"file not found: {path}")
         else:
             clips.append(path)
     return clips
@@ -92,11 +111,15 @@ def _load_config(path: str | None) -> dict | None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from posturecam.batch import analyze_many
-
-    clips = collect_clips(args.clips)
     if args.jobs < 1:
         raise PosturecamError("--jobs must be at least 1")
+    clips = collect_clips(args.clips)
+    thresholds = _load_config(args.config)
+    from posturecam.model import resolve_model
+
+    resolve_model(args.model)  # fail once, before any clip, on a bad --model
+    from posturecam.batch import analyze_many  # imports MediaPipe: slow, so after the cheap checks
+
     results = analyze_many(
         clips,
         Path(args.out),
@@ -104,24 +127,54 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         video=not args.no_video,
         landmarks=not args.no_landmarks,
         model=args.model,
-        thresholds=_load_config(args.config),
+        thresholds=thresholds,
         jobs=args.jobs,
         progress=not args.quiet,
     )
-    failed = 0
+    failed = damaged = interrupted = 0
     for res in results:
         if isinstance(res, PosturecamError):
             print(f"posturecam: {res}", file=sys.stderr)
             failed += 1
             continue
         print(f"{res.clip.name} -> {res.out_dir}")
-        if res.warning:
-            print(f"  warning: {res.warning}")
-        if res.interrupted:
-            print("  interrupted: results so far were written")
         for line in res.lines:
             print(f"  {line}")
-    return 1 if failed else (130 if any(getattr(r, "interrupted", False) for r in results) else 0)
+        if not args.no_report:
+            print(f"  report: {_report(res.out_dir)}")
+        if res.interrupted:
+            interrupted += 1
+            print(f"posturecam: interrupted; results so far were written to {res.out_dir}", file=sys.stderr)
+        elif res.warning:
+            damaged += 1
+            print(f"posturecam: {res.warning}", file=sys.stderr)
+    if interrupted:
+        return 130
+    return 1 if failed or damaged else 0
+
+
+def _report(out_dir: Path) -> str:
+    """Write the report; a failure here is reported on the same line, never losing the analysis."""
+    from posturecam.report import write_report
+
+    try:
+        return str(write_report(out_dir))
+    except PosturecamError as exc:
+        return f"not written ({exc})"
+    except KeyboardInterrupt:
+        return "not written (interrupted)"
+    except Exception as exc:  # a plotting bug must not turn a finished analysis into a traceback
+        if debug_enabled():
+            raise
+        return f"not written ({type(exc).__name__}: {exc})"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from posturecam.report import write_report
+
+    for folder in args.folders:
+        print(write_report(Path(folder)))
+    return 0
 
 
 def cmd_live(args: argparse.Namespace) -> int:
@@ -130,24 +183,40 @@ def cmd_live(args: argparse.Namespace) -> int:
     return run_live(args, thresholds=_load_config(args.config))
 
 
-def cmd_exercises(_: argparse.Namespace) -> int:
-    from posturecam.exercises.describe import describe_exercises
+def cmd_exercises(args: argparse.Namespace) -> int:
+    from posturecam.exercise_docs import describe_exercises
 
-    print(describe_exercises())
+    print(describe_exercises(_load_config(getattr(args, "config", None))))
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI. With ``argv=None`` (the real command line) native stderr is routed away for the process."""
     quiet_native_logs()
-    args = build_parser().parse_args(argv)
+    if argv is None:
+        route_native_stderr_away()
+    if not debug_enabled():
+        warnings.simplefilter("ignore")  # library deprecation notes are for developers, not for people exercising
     try:
-        return {"analyze": cmd_analyze, "live": cmd_live, "exercises": cmd_exercises}[args.command](args)
+        args = build_parser().parse_args(argv)
+        commands = {"analyze": cmd_analyze, "live": cmd_live, "exercises": cmd_exercises, "report": cmd_report}
+        return commands[args.command](args)
     except PosturecamError as exc:
         print(f"posturecam: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("posturecam: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return 1  # e.g. piped into `head`
+    except Exception as exc:
+        if debug_enabled():
+            raise
+        print(
+            f"posturecam: unexpected error ({type(exc).__name__}: {exc}); run with {DEBUG_ENV}=1 for details",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -10,9 +10,11 @@ fetched into a user cache when a network exists.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import urllib.error
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,17 +46,49 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def bundled_model() -> ModelInfo:
-    path = _MODELS_DIR / BUNDLED_NAME
-    expected = (_MODELS_DIR / (BUNDLED_NAME + ".sha256")).read_text().split()[0]
+def verify_model(path: Path, expected_sha256: str, name: str) -> ModelInfo:
+    """The model at ``path`` if its SHA-256 is ``expected_sha256``, else a one-line PosturecamError.
+
+    Separate from ``bundled_model`` so a damaged copy can be checked without touching the installed one.
+    """
     if not path.is_file():
-        raise PosturecamError(f"the bundled pose model is missing ({path}); reinstall posturecam")
-    actual = sha256_of(path)
-    if actual != expected:
+        raise PosturecamError(f"the pose model is missing ({path}); reinstall posturecam")
+    try:
+        actual = sha256_of(path)
+    except OSError as exc:
+        raise PosturecamError(f"cannot read the pose model {path}: {exc.strerror or exc}") from None
+    if actual != expected_sha256.lower():
         raise PosturecamError(
-            f"the bundled pose model is damaged (SHA-256 {actual[:12]}…, expected {expected[:12]}…); reinstall posturecam"
+            f"the pose model {path.name} is damaged (SHA-256 {actual[:12]}…, expected {expected_sha256[:12]}…); "
+            "reinstall posturecam"
         )
-    return ModelInfo(name="blazepose-ghum-full (bundled)", path=path, sha256=actual)
+    return ModelInfo(name=name, path=path, sha256=actual)
+
+
+def expected_sha256(models_dir: Path | None = None) -> str:
+    """The bundled model's published SHA-256 (from the ``.sha256`` file shipped beside it)."""
+    sha_file = (models_dir or _MODELS_DIR) / (BUNDLED_NAME + ".sha256")
+    try:
+        return sha_file.read_text().split()[0]
+    except (OSError, IndexError):
+        raise PosturecamError(
+            f"the bundled pose model's checksum file is missing ({sha_file}); reinstall posturecam"
+        ) from None
+
+
+def bundled_model() -> ModelInfo:
+    """The model shipped in the package, verified (a truncated or swapped file must not give quietly wrong angles)."""
+    return verify_model(_MODELS_DIR / BUNDLED_NAME, expected_sha256(_MODELS_DIR), "blazepose-ghum-full (bundled)")
+
+
+def is_task_bundle(source: Path | bytes) -> bool:
+    """A MediaPipe .task is a zip of .tflite files. Checked by the zip directory, not the first bytes:
+    valid bundles may carry a few bytes before the first ``PK`` header (the bundled one does)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
+            return any(n.endswith(".tflite") for n in z.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def cache_dir() -> Path:
@@ -66,6 +100,7 @@ def cache_dir() -> Path:
 
 
 def _download_official(variant: str, timeout_s: float = 20.0) -> ModelInfo:
+    """Google's official bundle for ``variant``, downloaded once into the user cache."""
     name = f"pose_landmarker_{variant}.task"
     target = cache_dir() / name
     if not target.is_file():
@@ -74,18 +109,30 @@ def _download_official(variant: str, timeout_s: float = 20.0) -> ModelInfo:
         try:
             with urllib.request.urlopen(url, timeout=timeout_s) as resp:
                 data = resp.read()
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            reason = getattr(exc, "reason", exc)
+        except (urllib.error.URLError, OSError, TimeoutError, ValueError) as exc:
+            if isinstance(exc, urllib.error.HTTPError):
+                reason: object = f"HTTP {exc.code} {exc.reason}"
+            else:
+                reason = getattr(exc, "reason", exc)
             raise PosturecamError(
-                f"could not download the '{variant}' pose model ({reason}); "
-                "with no internet, use the bundled model (--model full) or --model PATH to a .task file"
+                f"could not download the '{variant}' pose model from {url} ({reason}); "
+                "use the bundled model instead (--model full, the default) or --model PATH to a .task file"
             ) from None
-        if not data.startswith(b"PK"):
-            raise PosturecamError(f"the download of the '{variant}' pose model is not a .task bundle")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not is_task_bundle(data):
+            raise PosturecamError(
+                f"the download of the '{variant}' pose model from {url} is not a .task bundle; "
+                "use the bundled model instead (--model full, the default)"
+            )
         tmp = target.with_suffix(".part")
-        tmp.write_bytes(data)
-        tmp.replace(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            tmp.replace(target)
+        except OSError as exc:
+            raise PosturecamError(
+                f"cannot save the '{variant}' pose model in {target.parent}: {exc.strerror or exc} "
+                f"(set {CACHE_ENV} to a writable folder)"
+            ) from None
     return ModelInfo(name=f"pose_landmarker_{variant}", path=target, sha256=sha256_of(target))
 
 
@@ -99,7 +146,6 @@ def resolve_model(spec: str | os.PathLike[str] | None = None) -> ModelInfo:
     path = Path(text).expanduser()
     if not path.is_file():
         raise PosturecamError(f"model file not found: {path} (use lite, full, heavy or a path to a .task file)")
-    with open(path, "rb") as f:
-        if f.read(2) != b"PK":
-            raise PosturecamError(f"{path} is not a MediaPipe .task bundle")
+    if not is_task_bundle(path):
+        raise PosturecamError(f"{path} is not a MediaPipe .task bundle")
     return ModelInfo(name=path.name, path=path, sha256=sha256_of(path))
