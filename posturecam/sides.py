@@ -1,18 +1,30 @@
 """Left and right legs by the person's own anatomy, not by the model's label.
 
-In side views MediaPipe often gives the near leg the far leg's label (on
-rendered lunges, up to ~40% of frames), which would swap every per-side
-angle and count. Three facts decide which leg is which:
+In side views MediaPipe sometimes gives the near leg the far leg's label
+(on rendered lunges filmed 20-30 degrees off the side, in up to a quarter of
+frames), which would swap every per-side angle and count.
 
-1. Facing direction: seen from the side by an unmirrored camera, a person
-   whose front is clockwise of their trunk axis (chirality +1) shows their
-   right side to the camera. So the near leg is anatomically known.
-2. Depth order: which of the two leg chains is nearer the camera, from the
-   model's relative depth and from occlusion (the far leg's landmarks are
-   less visible).
-3. Continuity: legs do not teleport between frames, so each chain is
-   tracked by position and its identity is decided from evidence
-   accumulated over time, not from one frame's noisy depth.
+What does and does not tell the legs apart (measured on rendered clips, see
+``tests/test_sides.py`` and ``posturecam/synthetic/evaluate.py``):
+
+- The model's own depth (z) and visibility follow its *labels*, not the
+  pixels: when it puts the "left knee" on the near knee's pixels it still
+  reports that "left knee" as the far, less visible one. So per-frame depth
+  cannot detect a swap; it only says which label the model believes is
+  near, which must agree with the facing direction (chirality gives the
+  anatomically near side).
+- Swaps come in bursts (one frame to about half a second) while the legs are
+  apart on screen, and a swap makes each labelled leg jump onto the other
+  leg. Legs do not teleport, so tracking the two leg chains by position
+  carries identity through a burst.
+- While the legs overlap on screen (standing, feet together) position cannot
+  tell them apart, but there the per-side angles are nearly equal anyway and
+  the model is reliably right, so its labels are followed and a new tracked
+  segment starts when the legs separate.
+
+So each separated segment is tracked by continuity, and the segment's naming
+is the one most of its frames' model labels agree with (a slowly decaying
+vote): a burst of swapped frames is outvoted by the correct frames around it.
 """
 
 from __future__ import annotations
@@ -30,10 +42,11 @@ for _l, _r in LEFT_RIGHT_PAIRS:
         _SWAP_LEGS[_l], _SWAP_LEGS[_r] = _r, _l
 SWAP_LEGS_INDEX: np.ndarray = _SWAP_LEGS
 # Knee, ankle, heel, toe: the distal points that move apart when legs split.
-_DISTAL = {side: LEG[side][1:] for side in ("left", "right")}
+_DISTAL = {side: list(LEG[side][1:]) for side in ("left", "right")}
 
 
 def swap_legs(pose: Pose) -> Pose:
+    """The same pose with the two whole legs' labels exchanged."""
     return pose.with_points(SWAP_LEGS_INDEX)
 
 
@@ -41,55 +54,77 @@ def swap_legs(pose: Pose) -> Pose:
 class LegResolver:
     """Decides, frame by frame, whether the model's leg labels must be swapped.
 
-    Two tracks are kept, "the person's left leg" and "right leg". Each frame
-    the model's two leg chains are matched to the tracks by position; then
-    depth evidence, decayed over time, says which track is nearer the
-    camera, and the near track must be the anatomically near side. If it is
-    not, the tracks' names were wrong and are exchanged. ``evidence_decay`` is
-    per frame: legs pass each other in lunges, so identity must be able to
-    change, but never on one noisy frame.
+    Two tracks are kept, "the person's left leg" and "right leg". While the
+    legs are apart, each frame's two chains are matched to the tracks by
+    position (continuity); the first ``vote_frames`` frames of a segment vote
+    whether the tracks' names agree with the model's labels, and the
+    majority names the segment. Cost: a few small numpy operations per frame
+    (well under 0.1 ms).
     """
 
-    evidence_decay: float = 0.85
+    vote_decay: float = 1.0
+    # The first frames of a segment vote on its naming; later frames follow
+    # continuity alone. Measured: swap bursts come mid-movement, seldom while
+    # the legs first part, and letting every frame vote lets a long burst
+    # (nine frames at 15 fps) outvote the correct frames before it.
+    vote_frames: int = 6
     max_gap_s: float = 0.5
-    # Below this separation (fraction of leg length) the two legs overlap and
-    # position cannot tell them apart.
+    # Below this mean separation of the distal points (fraction of leg length)
+    # the two legs overlap on screen and position cannot tell them apart.
     min_separation: float = 0.12
     _prev: np.ndarray | None = field(default=None, init=False, repr=False)  # (2, 4, 2): resolved left, right
     _prev_t: float = field(default=-1e9, init=False, repr=False)
     _prev_swapped: bool = field(default=False, init=False, repr=False)
-    _evidence: float = field(default=0.0, init=False, repr=False)  # > 0: the left track is the near leg
+    _vote: float = field(default=0.0, init=False, repr=False)  # > 0: the tracks' names agree with the model's
+    _voted: int = field(default=0, init=False, repr=False)
 
     def reset(self) -> None:
-        self._prev, self._evidence, self._prev_swapped = None, 0.0, False
+        self._prev, self._vote, self._prev_swapped = None, 0.0, False
 
     def update(self, pose: Pose, time_s: float, near_side: Side | None) -> tuple[Pose, bool]:
         """Return the pose with legs labelled by anatomy, and whether labels were swapped."""
         if near_side is None:
+            near_side = _near_side_unless_front(pose)
+        if near_side is None:
             # Front view or facing unknown: the model's labels are reliable there.
             self.reset()
             return pose, False
-        chains = np.stack([pose.xy[list(_DISTAL["left"])], pose.xy[list(_DISTAL["right"])]])
-        if self._prev is None or time_s - self._prev_t > self.max_gap_s:
-            self.reset()
+        chains = np.stack([pose.xy[_DISTAL["left"]], pose.xy[_DISTAL["right"]]])
+        leg = _leg_length(pose)
+        gap = time_s - self._prev_t > self.max_gap_s
+        if _separation(chains) < self.min_separation * leg or self._prev is None or gap:
+            # Overlapping legs (or a fresh start): follow the model; a new segment starts.
             swapped = False
-        elif _separation(chains) > self.min_separation * _leg_length(pose):
-            swapped = _chain_cost(chains[::-1], self._prev) < _chain_cost(chains, self._prev)
+            self._vote, self._voted = 0.0, 0
         else:
-            swapped = self._prev_swapped  # legs overlap: keep the last correction
-        near = {label: _nearness(pose, label) for label in ("left", "right")}
-        left_track_label, right_track_label = ("right", "left") if swapped else ("left", "right")
-        depth = near[left_track_label] - near[right_track_label]
-        self._evidence = self.evidence_decay * self._evidence + float(np.clip(depth, -1.0, 1.0))
-        if (self._evidence > 0) != (near_side == "left"):
-            # The nearer track must be the anatomically near leg: the names were wrong.
-            swapped = not swapped
-            self._evidence = -self._evidence
+            # Continuity: which naming of this frame's chains matches the tracks?
+            swapped = _chain_cost(chains[::-1], self._prev) < _chain_cost(chains, self._prev)
+            # The frame's vote: do the tracks' names (after continuity) agree with the model's labels?
+            if self._voted < self.vote_frames:
+                self._vote = self.vote_decay * self._vote + (-1.0 if swapped else 1.0)
+                self._voted += 1
+            if self._vote < 0.0:
+                # Most of the segment's frames name the tracks the other way round.
+                swapped = not swapped
+                self._vote = -self._vote
         resolved = swap_legs(pose) if swapped else pose
-        self._prev = np.stack([resolved.xy[list(_DISTAL["left"])], resolved.xy[list(_DISTAL["right"])]])
+        self._prev = np.stack([resolved.xy[_DISTAL["left"]], resolved.xy[_DISTAL["right"]]])
         self._prev_t = time_s
         self._prev_swapped = swapped
         return resolved, swapped
+
+
+def _near_side_unless_front(pose: Pose) -> Side | None:
+    """The near side in a three-quarter view, which the caller leaves undecided (neither side nor front).
+
+    Swaps happen there too (camera 30-40 degrees off the side), and the
+    facing direction is still clear from the face.
+    """
+    from posturecam.measures import chirality_of, near_side_for, view_of
+
+    if view_of(pose) == "front":
+        return None
+    return near_side_for(chirality_of(pose))
 
 
 def _chain_cost(chains: np.ndarray, prev: np.ndarray) -> float:
@@ -101,11 +136,10 @@ def _separation(chains: np.ndarray) -> float:
 
 
 def _leg_length(pose: Pose) -> float:
-    hip, knee, ankle = LEG["left"][:3]
-    return float(np.hypot(*(pose.xy[hip] - pose.xy[knee])) + np.hypot(*(pose.xy[knee] - pose.xy[ankle]))) or 1.0
-
-
-def _nearness(pose: Pose, label: Side) -> float:
-    """How near the camera the chain labelled ``label`` looks: depth (z smaller = nearer) and visibility."""
-    idx = list(_DISTAL[label])
-    return float(-np.mean(pose.z[idx]) * 4.0 + np.mean(pose.visibility[idx]))
+    """The longer leg's hip-knee-ankle length in pixels (the scale for 'far apart')."""
+    best = 0.0
+    for side in ("left", "right"):
+        hip, knee, ankle = LEG[side][:3]
+        d = float(np.hypot(*(pose.xy[hip] - pose.xy[knee])) + np.hypot(*(pose.xy[knee] - pose.xy[ankle])))
+        best = max(best, d)
+    return best or 1.0

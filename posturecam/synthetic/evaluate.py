@@ -1,0 +1,172 @@
+"""Score the whole pipeline on rendered clips: leg labels and angles against the truth.
+
+A measuring tool for tests and experiments, not part of the pipeline. Each
+clip runs through ``Pipeline`` exactly as a user's would (``VideoReader``
+frames into ``Pipeline.process``); a recording leg resolver keeps the
+model's raw labels too, so one pass gives both "raw" and "resolved" label
+correctness. Angles are compared only in frames where both the truth and the
+measure are defined.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from posturecam.landmarks import L, Side
+from posturecam.measures import measure, view_of
+from posturecam.pose import Pose
+from posturecam.sides import LegResolver
+from posturecam.synthetic.truth import Truth
+
+SIDE_ANGLES = ("left_knee_deg", "right_knee_deg", "left_hip_deg", "right_hip_deg")
+# Knees closer than this (fraction of the truth's leg length) overlap on screen:
+# a label cannot be judged right or wrong there.
+AMBIGUOUS_KNEE_SEPARATION = 0.12
+
+
+def labels_correct(xy: np.ndarray, truth: Truth) -> bool | None:
+    """Whether the pose's knee/ankle labels match the truth's anatomical sides; None if the legs overlap."""
+    t = truth.points
+    pairs = ((L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE))
+    same = sum(np.linalg.norm(xy[a] - t[a]) + np.linalg.norm(xy[b] - t[b]) for a, b in pairs)
+    cross = sum(np.linalg.norm(xy[a] - t[b]) + np.linalg.norm(xy[b] - t[a]) for a, b in pairs)
+    leg = float(np.linalg.norm(t[L.LEFT_HIP] - t[L.LEFT_KNEE]) + np.linalg.norm(t[L.LEFT_KNEE] - t[L.LEFT_ANKLE]))
+    sep = float(np.linalg.norm(t[L.LEFT_KNEE] - t[L.RIGHT_KNEE]) + np.linalg.norm(t[L.LEFT_ANKLE] - t[L.RIGHT_ANKLE]))
+    if sep / 2 < AMBIGUOUS_KNEE_SEPARATION * max(leg, 1.0):
+        return None
+    return bool(same <= cross)
+
+
+class RecordingResolver(LegResolver):
+    """A ``LegResolver`` (or none) that remembers each frame's raw pose and its decision."""
+
+    def __init__(self, inner: LegResolver | None) -> None:
+        super().__init__()
+        self.inner = inner
+        self.raw: dict[float, Pose] = {}
+
+    def update(self, pose: Pose, time_s: float, near_side: Side | None) -> tuple[Pose, bool]:
+        self.raw[time_s] = pose
+        if self.inner is None:
+            return pose, False
+        return self.inner.update(pose, time_s, near_side)
+
+
+@dataclass
+class ClipScore:
+    """Per-clip results; errors are absolute degrees, per angle name."""
+
+    frames: int = 0
+    detected: int = 0
+    judged_raw: int = 0
+    swapped_raw: int = 0
+    judged: int = 0
+    swapped: int = 0
+    errors: dict[str, list[float]] = field(default_factory=dict)
+    raw_errors: dict[str, list[float]] = field(default_factory=dict)
+    signed: dict[str, list[float]] = field(default_factory=dict)
+    ms_per_frame: float = 0.0
+
+    @property
+    def detection_rate(self) -> float:
+        return self.detected / max(self.frames, 1)
+
+    @property
+    def raw_swap_rate(self) -> float:
+        return self.swapped_raw / max(self.judged_raw, 1)
+
+    @property
+    def swap_rate(self) -> float:
+        return self.swapped / max(self.judged, 1)
+
+    def mae(self, key: str, raw: bool = False) -> float:
+        e = (self.raw_errors if raw else self.errors).get(key, [])
+        return float(np.mean(e)) if e else math.nan
+
+    def bias(self, key: str) -> float:
+        e = self.signed.get(key, [])
+        return float(np.mean(e)) if e else math.nan
+
+    def n(self, key: str) -> int:
+        return len(self.errors.get(key, []))
+
+    def summary(self, keys: tuple[str, ...] = SIDE_ANGLES) -> dict[str, object]:
+        out: dict[str, object] = {
+            "frames": self.frames,
+            "detection": round(self.detection_rate, 3),
+            "raw_swap": round(self.raw_swap_rate, 3),
+            "swap": round(self.swap_rate, 3),
+            "ms": round(self.ms_per_frame, 1),
+        }
+        for k in keys:
+            out[k] = (round(self.mae(k, raw=True), 1), round(self.mae(k), 1), round(self.bias(k), 1), self.n(k))
+        return out
+
+
+def _angle_err(a: float, b: float) -> float:
+    """Signed difference a - b, wrapped to (-180, 180] (hip angles live on a circle)."""
+    return (a - b + 180.0) % 360.0 - 180.0
+
+
+def score_clip(
+    path: str | Path,
+    truths: list[Truth],
+    *,
+    orientation: bool = True,
+    resolve_legs: bool = True,
+    keys: tuple[str, ...] = SIDE_ANGLES,
+) -> ClipScore:
+    """Run ``Pipeline.create("none")`` over a rendered clip and score it against ``truths``."""
+    import time
+
+    from posturecam.pipeline import Pipeline
+    from posturecam.video import VideoReader
+
+    pipe = Pipeline.create("none", orientation=orientation, resolve_legs=True)
+    rec = RecordingResolver(pipe.legs if resolve_legs else None)
+    pipe.legs = rec
+    score = ClipScore()
+    t0 = time.perf_counter()
+    with pipe, VideoReader(path) as reader:
+        for frame in reader:
+            if frame.index >= len(truths):
+                break
+            tr = truths[frame.index]
+            res = pipe.process(frame)
+            score.frames += 1
+            if res.pose is None:
+                continue
+            score.detected += 1
+            raw = rec.raw.pop(frame.time_s, None)
+            rec.raw.clear()
+            if raw is not None:
+                ok = labels_correct(raw.xy, tr)
+                if ok is not None:
+                    score.judged_raw += 1
+                    score.swapped_raw += not ok
+                w, h = tr.image_size
+                rm = measure(raw, (w, h), view_of(raw))
+                for k in keys:
+                    tv, mv = tr.angles.get(k), getattr(rm, k)
+                    if tv is not None and mv is not None and math.isfinite(tv):
+                        score.raw_errors.setdefault(k, []).append(abs(_angle_err(mv, tv)))
+            ok = labels_correct(res.pose.xy, tr)
+            if ok is not None:
+                score.judged += 1
+                score.swapped += not ok
+            assert res.measures is not None
+            for k in keys:
+                tv, mv = tr.angles.get(k), getattr(res.measures, k)
+                if tv is not None and mv is not None and math.isfinite(tv):
+                    d = _angle_err(mv, tv)
+                    score.errors.setdefault(k, []).append(abs(d))
+                    score.signed.setdefault(k, []).append(d)
+    score.ms_per_frame = (time.perf_counter() - t0) * 1000 / max(score.frames, 1)
+    return score
+
+
+__all__ = ["SIDE_ANGLES", "ClipScore", "RecordingResolver", "labels_correct", "score_clip"]

@@ -1,0 +1,117 @@
+"""LegResolver without the model: true landmarks from the renderer's kinematics, labels corrupted on purpose.
+
+The raw model's swaps come as runs of frames while the legs are apart, and
+its depth and visibility follow its (wrong) labels. We reproduce exactly
+that: take the truth for a side-view lunge, exchange the whole legs
+(positions, z and visibility) in random runs of frames, and check that the
+resolver restores anatomy. Fast and deterministic (no rendering, no model).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posturecam.landmarks import NUM_LANDMARKS, L
+from posturecam.measures import chirality_of, near_side_for, view_of
+from posturecam.pose import Pose
+from posturecam.sides import LegResolver, swap_legs
+from posturecam.synthetic import Body, Camera, Lunge, Placement, frame_camera, heading_for
+from posturecam.synthetic.body import grounded
+from posturecam.synthetic.evaluate import labels_correct
+from posturecam.synthetic.scene import landmarks3d
+from posturecam.synthetic.truth import Truth, angles_from_points
+
+FPS = 15.0
+
+
+def _truth_sequence(facing: str, yaw_deg: float = -15.0, reps: int = 3) -> list[tuple[float, Pose, Truth]]:
+    """(time, pose labelled correctly, truth) per frame of a lunge, with model-like z and visibility."""
+    body, motion = Body(), Lunge(reps=reps)
+    place = Placement(heading_deg=heading_for("side", facing))  # type: ignore[arg-type]
+    times = [i / FPS for i in range(int(motion.duration * FPS))]
+    poses = [motion.pose(t, body) for t in times]
+    cam = frame_camera(poses[::5], body, place, Camera(width=640, height=360, yaw_deg=yaw_deg))
+    out = []
+    for t, a in zip(times, poses, strict=True):
+        lm = landmarks3d(grounded(a, body, place), body)
+        uv, depth = cam.project(lm)
+        z = (depth - depth[[L.LEFT_HIP, L.RIGHT_HIP]].mean()) / 2.0
+        vis = np.where(z > 0.02, 0.6, 0.95)  # far side less visible, as the model reports
+        chir = 1 if facing == "right" else -1
+        pose = Pose(uv, z, vis, np.ones(NUM_LANDMARKS), np.zeros((NUM_LANDMARKS, 3)))
+        tr = Truth(points=uv, visible=np.ones(NUM_LANDMARKS, bool), depth=depth, chirality=chir,
+                   angles=angles_from_points(uv, chir), t=t, image_size=(640, 360))
+        out.append((t, pose, tr))
+    return out
+
+
+def _corrupt(seq: list[tuple[float, Pose, Truth]], seed: int, runs: int = 6) -> list[bool]:
+    """Pick runs of 1-9 frames, while the legs are apart, whose labels the "model" swaps."""
+    rng = np.random.default_rng(seed)
+    apart = np.array([labels_correct(p.xy, tr) is not None for _, p, tr in seq])
+    # The resolver names a segment from its first frames (see sides.py): corruption starts after them.
+    ok_start = np.array([apart[max(0, i - 8): i + 1].all() for i in range(len(seq))])
+    swapped = np.zeros(len(seq), bool)
+    starts = rng.choice(np.flatnonzero(ok_start), size=runs, replace=False)
+    for s in starts:
+        n = int(rng.integers(1, 10))
+        swapped[s: s + n] = apart[s: s + n].cumprod().astype(bool)
+    return list(swapped)
+
+
+def _resolve(seq: list[tuple[float, Pose, Truth]], swapped: list[bool]) -> tuple[int, int, int]:
+    """(judged frames, wrong before, wrong after)."""
+    res = LegResolver()
+    judged = before = after = 0
+    for (t, pose, tr), sw in zip(seq, swapped, strict=True):
+        given = swap_legs(pose) if sw else pose
+        near = near_side_for(chirality_of(given)) if view_of(given) == "side" else None
+        out, _ = res.update(given, t, near)
+        a, b = labels_correct(given.xy, tr), labels_correct(out.xy, tr)
+        if a is None:
+            continue
+        judged += 1
+        before += not a
+        after += not b
+    return judged, before, after
+
+
+@pytest.fixture(scope="module", params=["left", "right"])
+def sequence(request: pytest.FixtureRequest) -> list[tuple[float, Pose, Truth]]:
+    return _truth_sequence(request.param)
+
+
+def test_correct_labels_stay_correct(sequence: list[tuple[float, Pose, Truth]]) -> None:
+    judged, before, after = _resolve(sequence, [False] * len(sequence))
+    assert judged > 50 and before == 0 and after == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_swapped_runs_are_undone(sequence: list[tuple[float, Pose, Truth]], seed: int) -> None:
+    swapped = _corrupt(sequence, seed)
+    judged, before, after = _resolve(sequence, swapped)
+    assert before >= 6, "the corruption must actually swap judged frames"
+    assert after == 0, (judged, before, after)
+
+
+def test_front_view_labels_are_left_alone() -> None:
+    """Facing the camera, the model's labels are reliable and nothing is tracked."""
+    seq = _truth_sequence("right", yaw_deg=0.0, reps=1)
+    res = LegResolver()
+    for t, pose, _ in seq:
+        out, sw = res.update(pose, t, None)
+        assert not sw
+        if view_of(pose) != "side":
+            assert out is pose
+
+
+def test_resolver_is_cheap(sequence: list[tuple[float, Pose, Truth]]) -> None:
+    import time
+
+    res = LegResolver()
+    t0 = time.perf_counter()
+    for t, pose, _ in sequence:
+        res.update(pose, t, "right")
+    per_frame_ms = (time.perf_counter() - t0) * 1000 / len(sequence)
+    assert per_frame_ms < 0.5, per_frame_ms
