@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from posturecam import geometry as g
 from posturecam.landmarks import LEG, SIDES, L, Side
-from posturecam.pose import Pose
+from posturecam.silhouette import pelvic_obliquity_from_silhouette
+
+if TYPE_CHECKING:
+    from posturecam.pose import Pose
 
 View = Literal["side", "front"]
 Facing = Literal["left", "right", "camera"]
@@ -204,6 +207,12 @@ def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | 
     if view != "side":
         if p[L.LEFT_HIP] is not None and p[L.RIGHT_HIP] is not None:
             obliq = g.line_tilt_deg(p[L.LEFT_HIP], p[L.RIGHT_HIP])
+        if view == "front" and pose.mask is not None:
+            # The hip landmarks barely follow a tilted pelvis; the body's outline
+            # does better when the arms hang clear of it. Landmarks stay the fallback.
+            from_outline = pelvic_obliquity_from_silhouette(pose.mask, pose.xy, pose.visibility)
+            if from_outline is not None:
+                obliq = from_outline
         if p[L.LEFT_SHOULDER] is not None and p[L.RIGHT_SHOULDER] is not None:
             tilt = g.line_tilt_deg(p[L.LEFT_SHOULDER], p[L.RIGHT_SHOULDER])
 

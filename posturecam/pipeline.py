@@ -23,6 +23,7 @@ from posturecam.pose import Pose, PoseEstimator
 from posturecam.sides import LegResolver
 from posturecam.video import Frame
 
+MASK_EXERCISES = frozenset({"standing"})
 # A gap longer than this (no person) restarts smoothing instead of gliding across it.
 SMOOTHING_MAX_GAP_S = 0.5
 
@@ -67,7 +68,9 @@ class Pipeline:
         resolve_legs: bool = True,
     ) -> Pipeline:
         info = model if isinstance(model, ModelInfo) else resolve_model(model)
-        estimator = PoseEstimator(info, video=video)
+        # The silhouette (segmentation mask) costs ~10 ms a frame; only standing
+        # posture uses it, for pelvic obliquity in front views.
+        estimator = PoseEstimator(info, video=video, with_mask=exercise in MASK_EXERCISES)
         return cls(
             detector=OrientedDetector(estimator, enabled=orientation),
             coach=get_exercise(exercise, thresholds),
