@@ -3,11 +3,21 @@
 Outputs are written as frames are processed (CSV rows, JSON lines, video),
 and the summary is written in a ``finally`` block, so Ctrl+C or a clip that
 breaks half-way still leaves everything measured so far on disk.
+
+Three stages run side by side so that the pose model, which costs far more
+than everything else, never waits: a thread decodes ahead (``prefetch``),
+the calling thread runs the pipeline, and an output thread writes rows,
+draws the overlay and encodes the annotated video. OpenCV and MediaPipe
+release the GIL in their native code, so threads overlap without the cost
+of copying 2.7 MB frames between processes. Queues between the stages are
+short and bounded, so memory stays flat however long the clip is.
 """
 
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +32,10 @@ from posturecam.pipeline import FrameResult, Pipeline
 from posturecam.video import VideoReader, prefetch
 
 ProgressFn = Callable[[int], None]
+
+# Frames waiting between inference and output. A few absorb jitter in the
+# encoder; more would only hold memory (each 720p frame is 2.7 MB).
+OUTPUT_QUEUE_DEPTH = 4
 
 
 @dataclass
@@ -48,14 +62,19 @@ def prepare_out_dir(out_dir: str | os.PathLike[str]) -> Path:
 
 
 class AnnotatedVideoWriter:
-    """The annotated clip, opened lazily on the first frame (size known then)."""
+    """The annotated clip, opened lazily on the first frame (size known then).
+
+    The overlay is drawn straight onto the result's own frame: the frame was
+    decoded for this analysis alone and is not used after it is written, so
+    a 2.7 MB copy per frame would buy nothing.
+    """
 
     def __init__(self, path: Path, fps: float) -> None:
         self.path, self.fps = path, fps
         self._w: cv2.VideoWriter | None = None
 
     def write(self, result: FrameResult) -> None:
-        img = draw(result)
+        img = draw(result, image=result.image)
         if self._w is None:
             h, w = img.shape[:2]
             self._w = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
@@ -66,6 +85,61 @@ class AnnotatedVideoWriter:
     def close(self) -> None:
         if self._w is not None:
             self._w.release()
+            self._w = None
+
+
+_STOP = object()
+
+
+class OutputStage:
+    """Writes rows and the annotated video on a thread of its own, in frame order.
+
+    Why a thread: drawing and encoding a 720p frame costs several
+    milliseconds, mostly in OpenCV code that releases the GIL, so it runs on
+    the second core while the model works on the next frame. An error here
+    (disk full, say) is re-raised in the caller at the next ``put`` or at
+    ``close``; frames already handed over are still written on Ctrl+C.
+    """
+
+    def __init__(self, rows: FrameWriter, video: AnnotatedVideoWriter | None, depth: int = OUTPUT_QUEUE_DEPTH) -> None:
+        self._rows, self._video = rows, video
+        self._q: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="posturecam-output", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is _STOP:
+                return
+            if self._error is not None:
+                continue  # keep draining so the producer never blocks on a dead consumer
+            try:
+                self._rows.write(item)  # type: ignore[arg-type]
+                if self._video is not None:
+                    self._video.write(item)  # type: ignore[arg-type]
+            except BaseException as exc:  # handed to the producer
+                self._error = exc
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            exc, self._error = self._error, None
+            raise exc
+
+    def put(self, result: FrameResult) -> None:
+        self._raise_error()
+        self._q.put(result)
+
+    def close(self) -> None:
+        """Write everything queued, close the files, and raise any error the thread met."""
+        if self._thread.is_alive():
+            self._q.put(_STOP)
+            self._thread.join()
+        self._rows.close()
+        if self._video is not None:
+            self._video.close()
+        self._raise_error()
 
 
 def analyze_clip(
@@ -82,19 +156,21 @@ def analyze_clip(
 ) -> AnalysisResult:
     """Analyse a clip and write frames.csv, frames.jsonl, summary.json and annotated.mp4 into ``out_dir``."""
     reader = VideoReader(clip)
-    out = prepare_out_dir(out_dir)
-    pipe = pipeline or Pipeline.create(exercise, model=model, thresholds=thresholds)
-    writer = FrameWriter(out, landmarks=landmarks)
+    try:
+        out = prepare_out_dir(out_dir)
+        pipe = pipeline or Pipeline.create(exercise, model=model, thresholds=thresholds)
+    except BaseException:
+        reader.close()
+        raise
     vid = AnnotatedVideoWriter(out / "annotated.mp4", reader.info.fps) if video else None
+    sink = OutputStage(FrameWriter(out, landmarks=landmarks), vid)
     frames = with_person = 0
     last_t = 0.0
     interrupted = False
     try:
         for frame in prefetch(iter(reader)):
             r = pipe.process(frame)
-            writer.write(r)
-            if vid is not None:
-                vid.write(r)
+            sink.put(r)
             frames += 1
             with_person += r.person
             last_t = frame.time_s
@@ -103,14 +179,14 @@ def analyze_clip(
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        writer.close()
-        if vid is not None:
-            vid.close()
-        reader.close()
-        coach_summary = pipe.finish(last_t)
-        lines = pipe.coach.summary_lines()
-        if pipeline is None:
-            pipe.close()
+        try:
+            sink.close()
+        finally:
+            reader.close()
+            coach_summary = pipe.finish(last_t)
+            lines = pipe.coach.summary_lines()
+            if pipeline is None:
+                pipe.close()
     warning = reader.describe_end()
     info = reader.info
     duration = frames / info.fps if frames and not last_t else last_t + (1.0 / info.fps if frames else 0.0)

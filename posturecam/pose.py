@@ -103,6 +103,27 @@ class PoseEstimator:
         self._min_track = min_tracking_confidence
         self._landmarkers: dict[int, vision.PoseLandmarker] = {}
         self._last_ts: dict[int, int] = {}
+        # Scratch images reused frame after frame (MediaPipe copies its input): a fresh
+        # 2.7 MB array per 720p frame costs page faults on top of the conversion itself.
+        self._scratch: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
+
+    def _buffer(self, kind: str, shape: tuple[int, ...]) -> np.ndarray:
+        buf = self._scratch.get((kind, shape))
+        if buf is None:
+            buf = self._scratch[(kind, shape)] = np.empty(shape, np.uint8)
+        return buf
+
+    def _to_rgb(self, image_bgr: np.ndarray, rotation_deg: int) -> np.ndarray:
+        """The frame as MediaPipe wants it (RGB, turned), written into a reused buffer."""
+        src = image_bgr
+        if rotation_deg:
+            h, w = image_bgr.shape[:2]
+            shape = (w, h, *image_bgr.shape[2:]) if rotation_deg in (90, 270) else image_bgr.shape
+            src = cv2.rotate(image_bgr, _CV_ROTATE[rotation_deg], dst=self._buffer("rot", shape))
+        if src.ndim == 2 or src.shape[2] != 3:
+            code = cv2.COLOR_GRAY2RGB if src.ndim == 2 else cv2.COLOR_BGRA2RGB
+            return cv2.cvtColor(src, code)
+        return cv2.cvtColor(src, cv2.COLOR_BGR2RGB, dst=self._buffer("rgb", src.shape))
 
     def _landmarker(self, rotation_deg: int) -> vision.PoseLandmarker:
         lm = self._landmarkers.get(rotation_deg)
@@ -126,8 +147,8 @@ class PoseEstimator:
     def detect(self, image_bgr: np.ndarray, timestamp_ms: int, rotation_deg: int = 0) -> Pose | None:
         """Find the person in a BGR frame, optionally after turning it clockwise by ``rotation_deg``."""
         h, w = image_bgr.shape[:2]
-        rgb = cv2.cvtColor(rotate_image(image_bgr, rotation_deg), cv2.COLOR_BGR2RGB)
-        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        rgb = self._to_rgb(image_bgr, rotation_deg)
+        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)  # copies: the buffer is free again
         lm = self._landmarker(rotation_deg)
         if self._video:
             ts = max(int(timestamp_ms), self._last_ts.get(rotation_deg, -1) + 1)
@@ -161,6 +182,7 @@ class PoseEstimator:
         for lm in self._landmarkers.values():
             lm.close()
         self._landmarkers.clear()
+        self._scratch.clear()
 
     def __enter__(self) -> PoseEstimator:
         return self

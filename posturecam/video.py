@@ -14,7 +14,7 @@ import os
 import queue
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -57,10 +57,11 @@ class VideoReader:
             raise PosturecamError(f"{self.path} is not a video posturecam can read")
         cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
         self._cap = cap
+        # With auto-orientation on, OpenCV already reports the upright size: swapping
+        # width and height again for a rotated clip would describe it on its side.
+        # The first decoded frame has the last word (see ``__iter__``).
         w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         rot = int(cap.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
-        if rot in (90, 270):
-            w, h = h, w
         fps = float(cap.get(cv2.CAP_PROP_FPS))
         if not (0.5 < fps < 1000):
             fps = 30.0
@@ -98,6 +99,9 @@ class VideoReader:
             if t <= prev_t:  # broken or missing timestamps: fall back to nominal spacing
                 t = prev_t + 1.0 / fps
             prev_t = t
+            if self.frames_read == 0 and image.shape[1::-1] != (self.info.width, self.info.height):
+                h, w = image.shape[:2]
+                self.info = replace(self.info, width=w, height=h)
             yield Frame(self.frames_read, t, image)
             self.frames_read += 1
             self.last_time_s = t
