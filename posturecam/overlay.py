@@ -43,14 +43,14 @@ def _pt(xy: np.ndarray, offset_x: float = 0.0, mirror_w: int | None = None) -> t
     x = float(xy[0])
     if mirror_w is not None:
         x = mirror_w - 1 - x
-    return int(round(x + offset_x)), int(round(float(xy[1])))
+    return round(x + offset_x), round(float(xy[1]))
 
 
 def text_box(
     image: np.ndarray, text: str, org: tuple[int, int], scale: float, color: Color, bg: Color = (0, 0, 0)
 ) -> tuple[int, int]:
     """Text on a dark box, readable over any background. Returns the box's (width, height)."""
-    thick = max(1, int(round(scale * 1.6)))
+    thick = max(1, round(scale * 1.6))
     (tw, th), base = cv2.getTextSize(text, FONT, scale, thick)
     pad = int(6 * scale) + 2
     x, y = org
@@ -144,7 +144,9 @@ class CueAnnotator:
         cv2.rectangle(overlay, (0, 0), (w, bar_h), (20, 20, 20), -1)
         cv2.addWeighted(overlay, 0.75, image[y0:h], 0.25, 0, dst=image[y0:h])
         cv2.rectangle(image, (0, y0), (int(10 * _scale(image)), h), color, -1)
-        cv2.putText(image, text, ((w - tw) // 2, h - base - int(12 * _scale(image))), FONT, s, color, thick, cv2.LINE_AA)
+        cv2.putText(
+            image, text, ((w - tw) // 2, h - base - int(12 * _scale(image))), FONT, s, color, thick, cv2.LINE_AA
+        )
 
 
 @dataclass(frozen=True)

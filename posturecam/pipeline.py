@@ -9,14 +9,13 @@ state and a test can build one from parts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
 from posturecam.filters import OneEuroFilter
-from posturecam.measures import Measures, measure, near_side_for, view_of, chirality_of
+from posturecam.measures import Measures, chirality_of, measure, near_side_for, view_of
 from posturecam.model import ModelInfo, resolve_model
 from posturecam.orientation import OrientedDetector
 from posturecam.pose import Pose, PoseEstimator
@@ -84,7 +83,7 @@ class Pipeline:
 
     def process(self, frame: Frame) -> FrameResult:
         h, w = frame.image.shape[:2]
-        raw = self.detector.detect(frame.image, int(round(frame.time_s * 1000)))
+        raw = self.detector.detect(frame.image, round(frame.time_s * 1000))
         pose, swapped, m = None, False, None
         if raw is not None:
             view = view_of(raw)
@@ -127,5 +126,3 @@ class _NoLegResolver(LegResolver):
 
     def update(self, pose: Pose, time_s: float, near_side: object) -> tuple[Pose, bool]:
         return pose, False
-
-
