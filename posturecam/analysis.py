@@ -50,14 +50,15 @@ class AnalysisResult:
     interrupted: bool = False
 
 
-def prepare_out_dir(out_dir: str | os.PathLike[str]) -> Path:
+def prepare_out_dir(out_dir: str | os.PathLike[str], what: str = "output folder") -> Path:
+    """Create the folder results go into, failing early with one line if it cannot be written."""
     path = Path(out_dir)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise PosturecamError(f"cannot create output folder {path}: {exc.strerror or exc}") from None
+        raise PosturecamError(f"cannot create {what} {path}: {exc.strerror or exc}") from None
     if not os.access(path, os.W_OK):
-        raise PosturecamError(f"cannot write to output folder {path} (permission denied)")
+        raise PosturecamError(f"cannot write to {what} {path} (permission denied)")
     return path
 
 

@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 
 from posturecam import __version__
+from posturecam.analysis import prepare_out_dir
 from posturecam.errors import PosturecamError
 from posturecam.exercises import EXERCISE_NAMES, get_exercise
 from posturecam.exercises.engine import percentile
@@ -245,13 +246,7 @@ def new_session_dir(base: Path = DEFAULT_SESSIONS_DIR) -> Path:
 
 
 def prepare_session_dir(path: Path) -> Path:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PosturecamError(f"cannot create session folder {path}: {exc.strerror or exc}") from None
-    if not os.access(path, os.W_OK):
-        raise PosturecamError(f"cannot write to session folder {path} (permission denied)")
-    return path
+    return prepare_out_dir(path, "session folder")
 
 
 def next_exercise(name: str) -> str:
