@@ -108,6 +108,7 @@ def main() -> int:
     lat = [s.latency_s * 1000 for s in samples]
     proc = [s.process_s * 1000 for s in samples]
     age = [s.age_s * 1000 for s in samples]
+    det = [s.detect_s * 1000 for s in samples]
     after = [(s.latency_s - s.age_s - s.process_s) * 1000 for s in samples]
     wall = result.summary["wall_time_s"]
     w, h = source.size
@@ -121,6 +122,7 @@ def main() -> int:
         f"{os.cpu_count()} CPUs"
     )
     print(f"model only (detect)      : {stats(model_ms)}")
+    print(f"model inside the loop    : {stats(det)}")
     print(f"pipeline per frame       : {stats(proc)}")
     print(f"frame age at pickup      : {stats(age)}")
     print(f"overlay + imshow + write : {stats(after)}")
@@ -131,9 +133,12 @@ def main() -> int:
         f"display rate             : {result.summary['frames'] / wall:.1f} fps "
         f"(source {result.summary['frames_captured'] / wall:.1f} fps, dropped {result.summary['frames_dropped']})"
     )
-    budget = m_med + 10
-    verdict = "OK" if percentile(lat, 50) <= budget else "over"
-    print(f"median latency vs model + 10 ms ({budget:.1f} ms): {verdict}")
+    # Two floors: the model alone on an idle loop, and the model as the live loop
+    # experiences it (sharing 2 cores with capture/decoding and the GUI thread).
+    for label, floor in (("model alone", m_med), ("model in the loop", percentile(det, 50))):
+        budget = floor + 10
+        verdict = "OK" if percentile(lat, 50) <= budget else "over"
+        print(f"median latency vs {label} + 10 ms ({budget:.1f} ms): {verdict}")
     if args.json:
         Path(args.json).write_text(
             json.dumps(
@@ -142,6 +147,7 @@ def main() -> int:
                     "seconds": args.seconds,
                     "headless": args.headless,
                     "model_ms": {"median": percentile(model_ms, 50), "p95": percentile(model_ms, 95)},
+                    "model_in_loop_ms": {"median": percentile(det, 50), "p95": percentile(det, 95)},
                     "pipeline_ms": {"median": percentile(proc, 50), "p95": percentile(proc, 95)},
                     "latency_ms": {"median": percentile(lat, 50), "p95": percentile(lat, 95)},
                     "first_minute_ms": {"median": percentile(first, 50), "p95": percentile(first, 95)}

@@ -223,6 +223,7 @@ class LatencySample:
     latency_s: float  # capture -> on screen
     process_s: float  # pipeline only (model + measures + coach)
     age_s: float = 0.0  # how old the frame already was when the loop picked it up
+    detect_s: float = 0.0  # the pose model's share of process_s
 
 
 @dataclass
@@ -392,16 +393,18 @@ class LiveSession:
             t0 = time.perf_counter()
             result = self.pipe.process(item.frame)
             t1 = time.perf_counter()
-            writer.write(result)
-            self._count(result)
-            if self.announcer is not None:
-                self.announcer.update(result.state)
             image = self._render(result)
             self.display.show(image)
             key = self.display.poll_key(1)
             shown = time.perf_counter()
+            # Bookkeeping after the picture is on screen: it does not change what is shown.
+            writer.write(result)
+            self._count(result)
+            if self.announcer is not None:
+                self.announcer.update(result.state)
             self.samples.append(
-                LatencySample(shown - t_start, shown - item.captured_at, t1 - t0, t0 - item.captured_at)
+                LatencySample(shown - t_start, shown - item.captured_at, t1 - t0, t0 - item.captured_at,
+                              result.detect_s)
             )
             self._tick_fps(shown)
             self._handle_key(key)

@@ -285,6 +285,62 @@ def test_source_hands_over_only_the_newest_frame() -> None:
     assert src.error and "unplugged" in (src.end_reason or "")
 
 
+class _PacedSource(LatestFrameSource):
+    """A steady camera: one frame every ``interval_s``."""
+
+    name = "paced"
+
+    def __init__(self, interval_s: float, n: int) -> None:
+        super().__init__()
+        self.interval_s, self.n = interval_s, n
+
+    def _frames(self) -> Iterator[Frame]:
+        img = np.zeros((4, 4, 3), np.uint8)
+        t0 = time.perf_counter()
+        for i in range(self.n):
+            self._stop.wait(max(0.0, t0 + i * self.interval_s - time.perf_counter()))
+            yield Frame(i, i * self.interval_s, img)
+
+
+def test_fresh_read_trades_a_stale_frame_for_the_next_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A frame older than half the interval is swapped for the next (due sooner than it is old)."""
+    import posturecam.sources as sources
+
+    monkeypatch.setattr(sources, "FRESH_WAIT_SLACK_S", 0.08)  # a loaded CI machine may be late
+    interval = 0.2
+    src = _PacedSource(interval, 12).start()
+    try:
+        for _ in range(4):  # learn the interval
+            assert src.read(timeout=1.0) is not None
+        first = src.read(timeout=1.0)
+        assert first is not None and src.frame_interval_s == pytest.approx(interval, rel=0.3)
+        fresh_now = src.read(timeout=1.0)  # arrives fresh: handed over at once
+        assert fresh_now is not None and fresh_now.frame.index == first.frame.index + 1
+        time.sleep(max(0.0, fresh_now.captured_at + 0.7 * interval - time.perf_counter()))
+        newer_frame = src.read(timeout=0.0)  # nothing new yet, the old one is 0.7 intervals old
+        assert newer_frame is None  # it was read already: nothing to hand over
+        # Now leave a frame in the slot and come for it late: the read waits for its successor.
+        stale = src._slot
+        while stale is None:
+            time.sleep(0.005)
+            stale = src._slot
+        time.sleep(max(0.0, stale.captured_at + 0.7 * interval - time.perf_counter()))
+        got = src.read(timeout=1.0)
+        assert got is not None and got.frame.index == stale.frame.index + 1
+        assert time.perf_counter() - got.captured_at < 0.5 * interval
+        assert src.frames_skipped_for_freshness == 1
+        # Without ``fresh`` the stale frame itself is returned.
+        stale = src._slot
+        while stale is None:
+            time.sleep(0.005)
+            stale = src._slot
+        time.sleep(max(0.0, stale.captured_at + 0.7 * interval - time.perf_counter()))
+        got = src.read(timeout=1.0, fresh=False)
+        assert got is not None and got.frame.index == stale.frame.index
+    finally:
+        src.close()
+
+
 def test_speaker_never_blocks_newest_wins_and_no_nagging() -> None:
     release = threading.Event()
     spoken: list[str] = []
