@@ -35,10 +35,21 @@ FRONT_VIEW_MIN_WIDTH_RATIO = 0.45
 # past SIDE_VIEW_MAX_WIDTH_RATIO, yet hip and knee are still read in the
 # sagittal plane and need the facing direction for angles past 180.
 THREE_QUARTER_MAX_WIDTH_RATIO = 0.6
+# Mean depth gap between the two trunk sides (shoulder and hip, the model's
+# normalised z) that says which side is nearer. Side views measure 0.15-0.25,
+# a person squarely facing the camera about 0.
+MIN_SIDE_DEPTH_GAP = 0.1
 # Hip-joint spacing over shoulder-joint spacing (adult anthropometry, ~0.5).
 HIP_TO_SHOULDER_SPACING = 0.5
 # Trunk more than this from image vertical: the person is lying down.
 LYING_MIN_TRUNK_FROM_VERTICAL_DEG = 55.0
+# One ankle higher than the other by more than this, in leg lengths (hip-knee-ankle), in
+# an upright side view: that foot is off the floor (stepping, or a knee drive), so that
+# leg is not the leg in front. At a lunge's bottom the back heel comes up, lifting the
+# back ankle 0.1-0.2 leg lengths (and were it more, the lower foot is still the front
+# one); a knee raised with the thigh 60 degrees forward lifts it about 0.3, to hip
+# height 0.45-0.95 (depending on the knee bend).
+MIN_FOOT_LIFT_LEG_LENGTHS = 0.25
 
 
 @dataclass(frozen=True)
@@ -104,7 +115,22 @@ def _round(v: float | None) -> float | None:
 
 
 def chirality_of(pose: Pose) -> int:
-    """+1 if the face points clockwise of the trunk axis on screen, -1 if counter-clockwise, 0 if unclear."""
+    """+1 if the person faces clockwise of the trunk axis on screen, -1 if counter-clockwise, 0 if unclear.
+
+    The face says it most directly, but seen from a little behind (the nose
+    hidden) or in low contrast it is often unclear: on a lunge rendered 21
+    degrees behind the side, in 66 of 90 frames, which dropped every hip
+    angle past 180 to its mirror image below. Then the model's depth order of
+    the two trunk sides decides: the near side is the side the person turns
+    to the camera. Measured: on renders 0-25 degrees off the side it was
+    right in every frame, and on the real side-view clips it never disagreed
+    with a clear face.
+    """
+    face = _face_chirality(pose)
+    return face if face else _depth_chirality(pose)
+
+
+def _face_chirality(pose: Pose) -> int:
     ears = _mid(pose.xy[L.LEFT_EAR], pose.xy[L.RIGHT_EAR])
     nose = pose.xy[L.NOSE]
     sh = (pose.xy[L.LEFT_SHOULDER] + pose.xy[L.RIGHT_SHOULDER]) / 2
@@ -121,6 +147,17 @@ def chirality_of(pose: Pose) -> int:
     return 1 if c > 0 else -1
 
 
+def _depth_chirality(pose: Pose) -> int:
+    """Facing from which trunk side is nearer (the model's z, normalised like x)."""
+    z = pose.z
+    dz = ((z[L.LEFT_SHOULDER] + z[L.LEFT_HIP]) - (z[L.RIGHT_SHOULDER] + z[L.RIGHT_HIP])) / 2
+    if abs(dz) < MIN_SIDE_DEPTH_GAP:
+        return 0
+    # The person's left side nearer the camera: they face image left when upright (chirality -1).
+    near_left = dz < 0
+    return -1 if near_left else 1
+
+
 def view_of(pose: Pose) -> View | None:
     xy = pose.xy
     sh_w = float(np.hypot(*(xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER])))
@@ -132,7 +169,11 @@ def view_of(pose: Pose) -> View | None:
     ratio = max(sh_w, hip_w) / trunk
     if ratio <= SIDE_VIEW_MAX_WIDTH_RATIO:
         return "side"
-    if ratio <= THREE_QUARTER_MAX_WIDTH_RATIO and chirality_of(pose) != 0:
+    if ratio < FRONT_VIEW_MIN_WIDTH_RATIO and chirality_of(pose) != 0:
+        return "side"
+    # Wider still: only a face clearly turned away makes it a side view (a person
+    # facing the camera but turned a little also has one trunk side nearer).
+    if ratio <= THREE_QUARTER_MAX_WIDTH_RATIO and _face_chirality(pose) != 0:
         return "side"
     if ratio >= FRONT_VIEW_MIN_WIDTH_RATIO:
         return "front"
@@ -196,9 +237,15 @@ def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | 
     la, ra = p[L.LEFT_ANKLE], p[L.RIGHT_ANKLE]
     if fwd is not None and la is not None and ra is not None and not lying:
         # The leg whose foot is further forward is the leg in front (lunge, kneeling stretch).
+        # A foot well off the floor is not a front foot, even when ahead (a knee drive
+        # between lunges): the leg still on the floor is the one the body is on, so it
+        # is reported as the leg whose knee an exercise should watch.
         d = float(np.dot(la - ra, fwd))
+        lift = float(ra[1] - la[1])  # > 0: the left ankle is higher (image y grows downward)
         leg_len = _leg_length(pose)
-        if leg_len and abs(d) > 0.15 * leg_len:
+        if leg_len and abs(lift) > MIN_FOOT_LIFT_LEG_LENGTHS * leg_len:
+            front_leg = "right" if lift > 0 else "left"
+        elif leg_len and abs(d) > 0.15 * leg_len:
             front_leg = "left" if d > 0 else "right"
     elif view == "front" and lk is not None and rk is not None and la is not None and ra is not None:
         front_leg = _front_leg_from_front_view(pose)

@@ -60,11 +60,16 @@ def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ClipScore]:
     return result
 
 
-# Not met yet (measured 2025 renders, 640x360): camera 20 degrees off the side,
-# hip MAE 4-6 and knee 4.5-5.1 after the fixes (raw model hip 16-20 with its swaps);
-# random bodies/cameras up to 21 degrees off, hip MAE up to 12 (seen from
-# behind, far hip biased by ~10 degrees). Pure side views meet it.
-_OFF_SIDE = pytest.mark.xfail(reason="off-side camera: far-hip placement bias, see module notes", strict=False)
+# Not met yet: a camera 15-25 degrees off the side. Measured (640x360, 15 fps):
+# in each of these clips one joint of the four is over 5 degrees (yaw-20 lunge
+# right hip 5.9, yaw-20 stretch left knee 5.1, random 1 far hip 8.0, random 2
+# far knee 6.1); the rest are 2-5. Over 12 further seeded random clips the
+# worst joint per clip was 4.5-9.9 (median 5.6). What is left is the model's
+# own placement of a partly hidden leg (single-frame knee jumps of 20-25 px;
+# a steady 5 px ankle offset in a kneeling stretch), not labels or facing:
+# swaps are 0-2% and facing is right in every frame. A leg-length glitch gate
+# was tried and dropped (it helped some clips and blanked good frames in others).
+_OFF_SIDE = pytest.mark.xfail(reason="off-side camera: model placement of a partly hidden leg", strict=False)
 
 
 @pytest.mark.parametrize("name", [n if n in ("lunge_side", "bridge_side")
@@ -90,6 +95,18 @@ def test_raw_model_swaps_and_resolver_fixes_them(scores: dict[str, ClipScore]) -
 def test_labels_follow_anatomy_everywhere(scores: dict[str, ClipScore]) -> None:
     for name, s in scores.items():
         assert s.swap_rate <= 0.03, (name, s.summary())
+
+
+def test_hips_seen_from_behind_keep_front_and_back(scores: dict[str, ClipScore]) -> None:
+    """Random clip 2 is filmed 21 degrees behind the side: the nose is hidden in most frames.
+
+    Facing then comes from the model's depth order of the trunk sides; with
+    the face cue alone the back hip's extension folded below 180 (hip MAE
+    12.3 and 8.9 degrees measured before the fallback).
+    """
+    s = scores["lunge_random_2"]
+    for key in ("left_hip_deg", "right_hip_deg"):
+        assert s.n(key) >= 0.9 * s.frames and s.mae(key) <= SIDE_MAE_LIMIT_DEG, (key, s.summary())
 
 
 def test_bridge_on_the_floor_is_tracked(scores: dict[str, ClipScore]) -> None:

@@ -14,12 +14,18 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from posturecam.errors import PosturecamError
 from posturecam.exercises import EXERCISE_NAMES, get_exercise, known_thresholds, load_thresholds
 from posturecam.exercises.engine import CueDebouncer
-from posturecam.measures import Measures
+from posturecam.landmarks import NUM_LANDMARKS
+from posturecam.measures import Measures, measure
+from posturecam.pose import Pose
+from posturecam.synthetic import Body, Camera, Lunge, Placement, PoseAngles, frame_camera, heading_for
+from posturecam.synthetic.body import grounded
+from posturecam.synthetic.scene import landmarks3d
 
 FPS = 30.0
 Series = list[tuple[float, Measures | None]]
@@ -415,6 +421,100 @@ def test_lunge_trunk_lean_threshold_override():
     assert "lunge.trunk_lean" in shown(states)
     _, states = run("lunge", series, {"max_trunk_lean_deg": 15})  # flat form for one exercise
     assert "lunge.trunk_lean" in shown(states)
+
+
+# Poses for lunges chained with knee drives (side view, the left foot stays planted in front).
+STANDING_LEGS = {"left_knee_deg": 176.0, "right_knee_deg": 176.0,
+                 "left_thigh_behind_vertical_deg": 0.0, "right_thigh_behind_vertical_deg": 0.0}
+# Reverse lunge bottom: the right leg stepped back, both knees bent, the back thigh behind the hip.
+LUNGE_BOTTOM_LEGS = {"left_knee_deg": 85.0, "right_knee_deg": 105.0,
+                     "left_thigh_behind_vertical_deg": -80.0, "right_thigh_behind_vertical_deg": 20.0}
+# Knee drive: standing on the left leg, whose knee stays soft (150-160 on real footage, short of the
+# 155 that ends a rep), the right knee driven up to hip height, thigh well forward of vertical.
+KNEE_DRIVE_LEGS = {"left_knee_deg": 150.0, "right_knee_deg": 60.0,
+                   "left_thigh_behind_vertical_deg": -10.0, "right_thigh_behind_vertical_deg": -110.0}
+
+
+def pose_series(steps: Iterable[tuple[dict[str, float], float, float, str | None]], noise: float = 0.0,
+                seed: int = 3) -> Series:
+    """Measures moving linearly from pose to pose: each step is (pose, seconds to get there, seconds held there,
+    front leg as measures reports it meanwhile). The front leg during a knee drive is the leg on the floor."""
+    rng = random.Random(seed)
+    out: Series = []
+    t, cur = 0.0, dict(STANDING_LEGS)
+    for pose, move_s, hold_s, front in steps:
+        start = dict(cur)
+        for tt, p in itertools.chain(_frames(move_s, t), _frames(hold_s, t + move_s)):
+            w = p if tt < t + move_s else 1.0
+            vals = {k: start[k] + (pose[k] - start[k]) * w + rng.gauss(0, noise) for k in pose}
+            out.append((tt, replace(SIDE_UPRIGHT, front_leg=front, **vals)))
+        t += move_s + hold_s
+        cur = dict(pose)
+    return out
+
+
+def test_lunge_into_knee_drive_counts_each_lunge():
+    """Reverse lunge -> knee drive -> lunge ...: the drive ends the rep; its raised, bent knee is no lunge bottom.
+
+    The standing knee stays at 150 during the drives, short of ``up_knee_deg``: the back leg swung forward of the
+    hip is what shows the lunge is over (before, nothing but the final stand ended a rep: 1 counted of 3).
+    """
+    down, drive = (LUNGE_BOTTOM_LEGS, 0.7, 0.3, "left"), (KNEE_DRIVE_LEGS, 0.6, 0.4, "left")
+    series = pose_series([(STANDING_LEGS, 0.0, 1.0, None), down, drive, down, drive, down, drive,
+                          (STANDING_LEGS, 0.5, 1.0, None)], noise=2.0)
+    coach, states = run("lunge", series)
+    s = coach.summary()
+    assert s["rep_count"] == {"left": 3, "right": 0, "total": 3}
+    for r in s["reps"]:
+        assert r["bottom_front_knee_deg"] == pytest.approx(85, abs=3)
+        assert r["bottom_back_knee_deg"] == pytest.approx(105, abs=3)
+    # Each rep is counted during the knee drive that follows its lunge, not at the end of the set.
+    drives = [(2.0 + 2.0 * i + 0.6, 2.0 + 2.0 * i + 1.0) for i in range(3)]
+    for i, (a, b) in enumerate(drives):
+        during = [st for st in states if a <= st.time_s < b]
+        assert during[-1].rep_count["total"] == i + 1
+        assert during[-1].phase == "up"
+
+
+def test_knee_drives_alone_are_not_lunges():
+    drive, stand = (KNEE_DRIVE_LEGS, 0.5, 0.5, "left"), (STANDING_LEGS, 0.5, 0.5, None)
+    coach, states = run("lunge", pose_series([(STANDING_LEGS, 0.0, 1.0, None), drive, stand, drive, stand, drive,
+                                              stand], noise=2.0))
+    assert coach.summary()["rep_count"]["total"] == 0
+    assert {st.phase for st in states} == {"up"}
+
+
+def test_lunge_rep_back_up_when_the_recording_stops_counts():
+    """Back in the rest band but not yet for ``min_phase_s`` when the clip ends: the person did come up."""
+    # Knee back past 155 at ~3.13 s (see test_lunge_rep_timing); rest is confirmed 0.2 s later.
+    series = lunge_series("left", reps=1)
+    coach, _ = run("lunge", [(t, m) for t, m in series if t <= 3.25])
+    assert coach.summary()["rep_count"]["total"] == 1
+    coach, _ = run("lunge", [(t, m) for t, m in series if t <= 2.9])  # still on the way up: dropped
+    assert coach.summary()["rep_count"]["total"] == 0
+
+
+def _side_view_measures(a: PoseAngles, facing: str) -> Measures:
+    """Measures of a synthetic body's exact landmarks, seen from the side (no model)."""
+    body, place = Body(), Placement(heading_deg=heading_for("side", facing))  # type: ignore[arg-type]
+    cam = frame_camera([a], body, place, Camera(width=640, height=360))
+    uv, _ = cam.project(landmarks3d(grounded(a, body, place), body))
+    n = NUM_LANDMARKS
+    return measure(Pose(uv, np.zeros(n), np.full(n, 0.95), np.ones(n), np.zeros((n, 3))), (640, 360))
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+@pytest.mark.parametrize("front", ["left", "right"])
+def test_front_leg_is_never_a_raised_leg(front: str, facing: str):
+    """A knee raised in front puts that foot ahead, but off the floor: the front leg is the one still on it."""
+    back = "right" if front == "left" else "left"
+    for hip in (120.0, 90.0, 70.0):  # thigh 60, 90 and 110 degrees forward
+        drive = PoseAngles(**{f"{back}_hip_deg": hip, f"{back}_knee_deg": 90.0, f"{front}_knee_deg": 165.0})
+        assert _side_view_measures(drive, facing).front_leg == front, hip
+    # A lunge's bottom, the back heel up on the ball of the foot: still the foot further forward.
+    lunge = Lunge(reps=1, front=front)  # type: ignore[arg-type]
+    bottom = _side_view_measures(lunge.pose(lunge.lead_in_s + lunge.rep_seconds / 2, Body()), facing)
+    assert bottom.front_leg == front
 
 
 # -- bridge ------------------------------------------------------------------------------------------------

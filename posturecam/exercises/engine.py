@@ -183,6 +183,19 @@ class RepTracker:
         self._pending = None
         self._buf.clear()
 
+    def finish(self) -> dict[str, object] | None:
+        """End of the session: returns the open rep if it is already back in the rest band.
+
+        Such a rep was only waiting out ``min_phase_s`` (the guard against jitter
+        at the exit threshold) when the recording stopped: the person did come
+        back up, so it counts. Any other unfinished rep is dropped.
+        """
+        rec = None
+        if self.phase == self.spec.active_phase and self._pending is not None:
+            rec = self._record(self._pending)
+        self.abort()
+        return rec
+
     def update(self, t: float, m: Measures | None, side: Side | None) -> dict[str, object] | None:
         """Feed one frame (``None`` = not observable); returns a finished rep record, if any."""
         v = self.spec.signal(m, side) if m is not None else None
@@ -562,14 +575,19 @@ class Coach:
     # -- session ---------------------------------------------------------------------------------
 
     def finish(self, time_s: float | None = None) -> dict[str, object]:
-        """End the session: an open hold is kept as far as it got; a rep not finished is dropped."""
+        """End the session: an open hold is kept as far as it got; a rep is kept if the person was back up.
+
+        (A rep still short of the rest band is dropped; see ``RepTracker.finish``.)
+        """
         if not self._finished:
             self._finished = True
             if self._hold is not None:
                 for h in self._hold.finish():
                     self._close_hold(h)
             if self._reps is not None:
-                self._reps.abort()
+                rec = self._reps.finish()
+                if rec is not None:
+                    self._finish_rep(self._last_t if self._last_t is not None else 0.0, rec)
             if time_s is not None:
                 self._last_t = max(self._last_t or time_s, time_s)
         return self.summary()
