@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -96,7 +97,10 @@ def _frame_count(clip: Path) -> int:
 def _progress_bar(clips: Sequence[Path], enabled: bool) -> tqdm:
     total = sum(_frame_count(c) for c in clips) if enabled else 0  # unreadable clips add nothing
     desc = clips[0].name if len(clips) == 1 else f"{len(clips)} clips"
-    return tqdm(total=total or None, desc=desc, unit="frame", disable=not enabled, dynamic_ncols=True, smoothing=0.1)
+    # Redirected to a file or a CI log, a bar redrawn ten times a second is noise: one line every few seconds.
+    interval_s = 0.1 if sys.stderr.isatty() else 5.0
+    return tqdm(total=total or None, desc=desc, unit="frame", disable=not enabled, dynamic_ncols=True,
+                smoothing=0.1, mininterval=interval_s)
 
 
 # --------------------------------------------------------------------------- worker side (own process)
