@@ -1,11 +1,29 @@
 """Finding people who lie on the floor.
 
-BlazePose's detector was trained mostly on upright people: a side-view body
-lying flat is often missed in the upright frame yet found at once when the
-frame is turned 90 degrees. So when nobody is found, or the person found
-lies near horizontal, the detector also tries the frame turned so that the
-body would stand up, and keeps whichever rotation works while it keeps
-working. Landmarks always come back in the original frame's pixels.
+BlazePose's detector was trained mostly on upright people. When nobody is
+found at the current rotation, the detector tries one turned frame (90, 270,
+then 0 again: one extra inference per frame at most, to bound the cost) and
+keeps whichever rotation works while it keeps working. Landmarks always come
+back in the original frame's pixels.
+
+Measured (640x360 renders of ``posturecam.synthetic.lying`` and ``Bridge``,
+side views, VIDEO mode; seeded random looks, camera heights, facings): a
+body lying with the arms by the sides (40 looks), the knee-to-chest stretch
+(40), the bridge and the real bridge clips B02/B04 are found upright in every
+frame, so the search never runs and changes nothing. With the arms stretched
+overhead, 16 of 60 looks lose the person upright in some frames (3 in every
+frame) or get an upside-down skeleton; the search takes detection from 86% to
+98% of frames and the per-clip knee/hip error from 6.7/5.7 to 4.0/2.6 degrees
+(mean), for 39 extra inferences in 1200 frames. Which looks fail upright is
+brittle: most flip with a degree or two of arm angle. The cost is on empty scenes: a second
+inference on two frames in three (R04 traffic: model time 44 -> 87 ms a frame), so after
+a second or so of nobody the search slows to every fifth frame.
+
+A proactive turn (person found upright but lying: try the turned frame
+anyway, every 15 frames) was measured and removed: it found no one the search
+did not (overhead 97.6% -> 97.7%, all others 100% either way) and made angles
+worse (overhead mean hip error 2.6 -> 4.9 degrees, one look 1.4 -> 77 after
+turning onto a swapped skeleton; knee-to-chest 8.7/7.8 -> 9.3/8.3).
 """
 
 from __future__ import annotations
@@ -14,14 +32,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posturecam.landmarks import L
 from posturecam.plausibility import PlausibilityRules, is_plausible
 from posturecam.pose import Pose, PoseEstimator
 
-# Trunk this far from the detection frame's vertical: worth trying a turned frame.
-TRY_TURN_MIN_TRUNK_DEG = 55.0
 # Alternatives tried while nobody is found, one per frame to bound the cost.
 SEARCH_ORDER = (90, 270, 0)
+# A scene empty for this many frames is searched only every SEARCH_EVERY_FRAMES-th frame:
+# someone who just lay down is found at once, while a long empty stretch (the camera on
+# before the person steps in, a clip with nobody) does not pay a second inference on two
+# frames in three (R04, road traffic: model time 44 -> 87 ms a frame without this).
+EAGER_SEARCH_FRAMES = 30
+SEARCH_EVERY_FRAMES = 5
 
 
 @dataclass
@@ -35,50 +56,31 @@ class OrientedDetector:
     enabled: bool = True
     rules: PlausibilityRules = field(default_factory=PlausibilityRules)
     rotation: int = field(default=0, init=False)
-    # Frames until a lying person found upright may be tried turned again.
-    retry_every_frames: int = 15
+    # Frames that ran the model a second time (the cost of searching turned frames).
+    extra_inferences: int = field(default=0, init=False)
     _search_i: int = field(default=0, init=False, repr=False)
-    _cooldown: int = field(default=0, init=False, repr=False)
+    _empty_frames: int = field(default=0, init=False, repr=False)
 
     def detect(self, image: np.ndarray, timestamp_ms: int) -> Pose | None:
         pose = self._plausible(image, timestamp_ms, self.rotation)
-        if not self.enabled:
+        if pose is not None or not self.enabled:
+            self._empty_frames = 0
             return pose
-        if pose is None:
-            # Nobody here at the current rotation: try one other this frame.
-            alt = SEARCH_ORDER[self._search_i % len(SEARCH_ORDER)]
-            self._search_i += 1
-            if alt == self.rotation:
-                return None
-            pose = self._plausible(image, timestamp_ms, alt)
-            if pose is not None:
-                self.rotation = alt
-            return pose
-        target = _upright_turn(pose)
-        self._cooldown -= 1
-        if target != self.rotation and self.rotation == 0 and self._cooldown <= 0:
-            self._cooldown = self.retry_every_frames
-            # Found lying in the upright frame: a turned frame usually reads limbs better.
-            alt_pose = self._plausible(image, timestamp_ms, target)
-            if alt_pose is not None:
-                self.rotation = target
-                return alt_pose
+        self._empty_frames += 1
+        if self._empty_frames > EAGER_SEARCH_FRAMES and self._empty_frames % SEARCH_EVERY_FRAMES:
+            return None
+        # Nobody here at the current rotation: try one other this frame.
+        alt = SEARCH_ORDER[self._search_i % len(SEARCH_ORDER)]
+        self._search_i += 1
+        if alt == self.rotation:
+            return None
+        self.extra_inferences += 1
+        pose = self._plausible(image, timestamp_ms, alt)
+        if pose is not None:
+            self.rotation = alt
+            self._empty_frames = 0
         return pose
 
     def _plausible(self, image: np.ndarray, timestamp_ms: int, rotation: int) -> Pose | None:
         pose = self.estimator.detect(image, timestamp_ms, rotation)
         return pose if pose is not None and is_plausible(pose, self.rules) else None
-
-
-def _upright_turn(pose: Pose) -> int:
-    """The clockwise frame rotation that would stand this (original-frame) pose up, if it lies down."""
-    sh = (pose.xy[L.LEFT_SHOULDER] + pose.xy[L.RIGHT_SHOULDER]) / 2
-    hp = (pose.xy[L.LEFT_HIP] + pose.xy[L.RIGHT_HIP]) / 2
-    up = sh - hp
-    ang = float(np.degrees(np.arctan2(abs(up[0]), -up[1])))  # 0 upright, 90 lying, 180 upside down
-    if ang < TRY_TURN_MIN_TRUNK_DEG:
-        return 0
-    if ang > 180 - TRY_TURN_MIN_TRUNK_DEG:
-        return 180
-    # Head to the image left: turning the frame clockwise puts it on top.
-    return 90 if up[0] < 0 else 270

@@ -9,6 +9,7 @@ from pathlib import Path
 from posturecam.synthetic.appearance import Appearance
 from posturecam.synthetic.body import Body
 from posturecam.synthetic.camera import Camera
+from posturecam.synthetic.lying import KneeToChest, LyingFlat
 from posturecam.synthetic.motions import Bridge, HipFlexorStretch, Lunge, Standing
 from posturecam.synthetic.render import render_clip
 
@@ -47,6 +48,10 @@ def _motion(args: argparse.Namespace):
     if args.motion == "hip_flexor_stretch":
         lean = 20.0 if "trunk_forward" in faults else -15.0 if "trunk_back_arch" in faults else 0.0
         return HipFlexorStretch(hold_s=args.hold, trunk_lean_deg=lean, knee_forward="knee_forward" in faults)
+    if args.motion in ("lying_flat", "lying_overhead"):
+        return LyingFlat(seconds=args.seconds or 5.0, arms="overhead" if args.motion == "lying_overhead" else "sides")
+    if args.motion == "knee_to_chest":
+        return KneeToChest(holds=max(args.reps, 1), hold_s=args.hold)
     return Standing(seconds=args.seconds or 5.0, faults=faults)
 
 
@@ -56,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
     s = sub.add_parser("samples", help="regenerate the sample clips")
     s.add_argument("--out", type=Path, default=Path("samples"))
     c = sub.add_parser("clip", help="render one clip with a truth json beside it")
-    c.add_argument("--motion", choices=["lunge", "bridge", "hip_flexor_stretch", "standing"], required=True)
+    motions = ["lunge", "bridge", "hip_flexor_stretch", "standing", "lying_flat", "lying_overhead", "knee_to_chest"]
+    c.add_argument("--motion", choices=motions, required=True)
     c.add_argument("--view", choices=["side", "front", "back"], default="side")
     c.add_argument("--facing", choices=["left", "right"], default="right")
     c.add_argument("--seconds", type=float, default=None, help="default: the motion's natural length")
