@@ -278,7 +278,10 @@ def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | 
             # Person's left is the image right when they face the camera.
             shift = float(sh_mid[0] - ankle_mid[0]) / hip_w * _left_sign(pose)
 
-    feet_visible = all(
+    # "Feet in the picture": both ankles placed inside the frame and at least one
+    # clearly seen. In a side view the far foot is hidden behind the near one
+    # (visibility 0.1-0.3 on B04) without being out of the picture.
+    feet_visible = any(
         p[i] is not None for i in (L.LEFT_ANKLE, L.RIGHT_ANKLE)
     ) and _inside(pose, (L.LEFT_ANKLE, L.RIGHT_ANKLE), frame_size)
 
