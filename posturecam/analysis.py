@@ -89,6 +89,25 @@ class AnnotatedVideoWriter:
             self._w = None
 
 
+class AnnotatedStillWriter:
+    """A photo's annotated copy, as a picture: a one-frame video is no use to a physiotherapist."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, result: FrameResult) -> None:
+        if not cv2.imwrite(str(self.path), draw(result, image=result.image)):
+            raise PosturecamError(f"cannot write image {self.path}")
+
+    def close(self) -> None:
+        pass
+
+
+AnnotatedWriter = AnnotatedVideoWriter | AnnotatedStillWriter
+
+# Inputs that are photos, not clips (OpenCV reads them as one-frame videos).
+STILL_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+
 _STOP = object()
 
 
@@ -102,7 +121,7 @@ class OutputStage:
     ``close``; frames already handed over are still written on Ctrl+C.
     """
 
-    def __init__(self, rows: FrameWriter, video: AnnotatedVideoWriter | None, depth: int = OUTPUT_QUEUE_DEPTH) -> None:
+    def __init__(self, rows: FrameWriter, video: AnnotatedWriter | None, depth: int = OUTPUT_QUEUE_DEPTH) -> None:
         self._rows, self._video = rows, video
         self._q: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
@@ -155,7 +174,10 @@ def analyze_clip(
     progress: ProgressFn | None = None,
     pipeline: Pipeline | None = None,
 ) -> AnalysisResult:
-    """Analyse a clip and write frames.csv, frames.jsonl, summary.json and annotated.mp4 into ``out_dir``."""
+    """Analyse a clip and write frames.csv, frames.jsonl, summary.json and annotated.mp4 into ``out_dir``.
+
+    A photo (``STILL_SUFFIXES``) is analysed as a one-frame clip and annotated as ``annotated.png``.
+    """
     reader = VideoReader(clip)
     try:
         out = prepare_out_dir(out_dir)
@@ -163,7 +185,11 @@ def analyze_clip(
     except BaseException:
         reader.close()
         raise
-    vid = AnnotatedVideoWriter(out / "annotated.mp4", reader.info.fps) if video else None
+    vid: AnnotatedWriter | None = None
+    if video:
+        still = Path(clip).suffix.lower() in STILL_SUFFIXES
+        vid = AnnotatedStillWriter(out / "annotated.png") if still else AnnotatedVideoWriter(
+            out / "annotated.mp4", reader.info.fps)
     sink = OutputStage(FrameWriter(out, landmarks=landmarks), vid)
     frames = with_person = 0
     last_t = 0.0

@@ -118,3 +118,21 @@ def test_real_clip_rep_counts(shared_clips: Path, tmp_path: Path, clip: str, exe
     # The feet are in the picture in all of these: "step back" would be a false alarm
     # (B04 asked for it in half its frames while the far foot hid behind the near one).
     assert "view.step_back" not in res.summary["cues"], res.summary["cues"]
+
+
+def test_a_photo_is_analysed_and_annotated_as_a_picture(samples_dir: Path, tmp_path: Path) -> None:
+    """Physiotherapists often have a still photo of a standing posture, not a clip."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(samples_dir / "standing_side.mp4"))
+    ok, image = cap.read()
+    cap.release()
+    assert ok
+    photo = tmp_path / "posture.jpg"
+    cv2.imwrite(str(photo), image)
+    res = analyze_clip(photo, tmp_path / "out", "standing")
+    assert res.summary["frames"] == 1 and res.summary["frames_with_person"] == 1
+    annotated = cv2.imread(str(tmp_path / "out" / "annotated.png"))
+    assert annotated is not None and annotated.shape == image.shape
+    assert float(cv2.absdiff(annotated, image).mean()) > 1.0  # the overlay is drawn on it
+    assert not (tmp_path / "out" / "annotated.mp4").exists()
