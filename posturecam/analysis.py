@@ -26,6 +26,7 @@ import cv2
 
 from posturecam import __version__
 from posturecam.errors import PosturecamError
+from posturecam.exercises import DEFINITIONS
 from posturecam.outputs import FrameWriter, write_json_atomic
 from posturecam.overlay import draw
 from posturecam.pipeline import FrameResult, Pipeline
@@ -105,6 +106,21 @@ class AnnotatedStillWriter:
 
 AnnotatedWriter = AnnotatedVideoWriter | AnnotatedStillWriter
 
+
+def still_thresholds(user: dict[str, dict[str, float]] | None) -> dict[str, dict[str, float]]:
+    """Thresholds for a photo: a fault is judged in its one frame, not only once it has lasted.
+
+    In a clip a cue waits for a fault to persist (``cue_on_s``, 1 s for standing
+    posture) so that noise never nags; a photo has no time, and waiting would
+    report "no form cues needed" for a head held 22 degrees forward. The
+    person's own settings still win.
+    """
+    out = {name: dict(v) for name, v in (user or {}).items()}
+    for name in DEFINITIONS:
+        out[name] = {"cue_on_s": 0.0, **out.get(name, {})}
+    out["auto"] = {"recognise_s": 0.0, **out.get("auto", {})}  # which exercise, from the one frame
+    return out
+
 # Inputs that are photos, not clips (OpenCV reads them as one-frame videos).
 STILL_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 
@@ -179,21 +195,24 @@ def analyze_clip(
     A photo (``STILL_SUFFIXES``) is analysed as a one-frame clip and annotated as ``annotated.png``.
     """
     reader = VideoReader(clip)
+    still = Path(clip).suffix.lower() in STILL_SUFFIXES
     try:
         out = prepare_out_dir(out_dir)
-        pipe = pipeline or Pipeline.create(exercise, model=model, thresholds=thresholds)
+        pipe = pipeline or Pipeline.create(
+            exercise, model=model, thresholds=still_thresholds(thresholds) if still else thresholds
+        )
     except BaseException:
         reader.close()
         raise
     vid: AnnotatedWriter | None = None
     if video:
-        still = Path(clip).suffix.lower() in STILL_SUFFIXES
         vid = AnnotatedStillWriter(out / "annotated.png") if still else AnnotatedVideoWriter(
             out / "annotated.mp4", reader.info.fps)
     sink = OutputStage(FrameWriter(out, landmarks=landmarks), vid)
     frames = with_person = 0
     last_t = 0.0
     interrupted = False
+    r: FrameResult | None = None
     try:
         for frame in prefetch(iter(reader)):
             r = pipe.process(frame)
@@ -233,6 +252,11 @@ def analyze_clip(
         "warning": warning,
     }
     if frames and not with_person:
-        lines.insert(0, "Nobody was found in this clip.")
+        lines.insert(0, "Nobody was found in this clip." if not still else "Nobody was found in this photo.")
+    elif still and r is not None:
+        faults = [c for c in r.state.active_cues if c in pipe.coach.cues and pipe.coach.cues[c].fault]
+        summary["photo_faults"] = faults
+        texts = "; ".join(pipe.coach.cues[c].text for c in faults)
+        lines.append(f"In this photo: {texts}" if faults else "In this photo: no form faults")
     write_json_atomic(out / "summary.json", summary)
     return AnalysisResult(Path(clip), out, summary, lines, warning, interrupted)

@@ -136,3 +136,24 @@ def test_a_photo_is_analysed_and_annotated_as_a_picture(samples_dir: Path, tmp_p
     assert annotated is not None and annotated.shape == image.shape
     assert float(cv2.absdiff(annotated, image).mean()) > 1.0  # the overlay is drawn on it
     assert not (tmp_path / "out" / "annotated.mp4").exists()
+
+
+@pytest.mark.parametrize(("faults", "expected"), [((), set()), (("head_forward",), {"standing.head_forward"})])
+def test_a_photo_is_judged_from_its_one_frame(tmp_path: Path, faults: tuple[str, ...], expected: set[str]) -> None:
+    """In a clip a fault must last (1 s for standing) before it is cued; a photo has no time to wait."""
+    import cv2
+
+    from posturecam.synthetic import Camera, Standing, render_clip
+
+    clip = tmp_path / "standing.mp4"
+    render_clip(Standing(seconds=0.4, faults=faults), seconds=0.4, fps=5.0, path=clip,
+                camera=Camera(width=640, height=720), facing="right")
+    cap = cv2.VideoCapture(str(clip))
+    ok, image = cap.read()
+    cap.release()
+    assert ok
+    photo = tmp_path / "photo.png"
+    cv2.imwrite(str(photo), image)
+    res = analyze_clip(photo, tmp_path / "out", "standing", video=False)
+    assert set(res.summary["photo_faults"]) == expected, res.summary
+    assert any(line.startswith("In this photo:") for line in res.lines)
