@@ -342,7 +342,7 @@ def _measure_sentence(name: str, s: Mapping[str, object], th: Mapping[str, float
     if med is None:
         return f"{label}: not measured."
     text = f"{label}: typically {med:.{nd}f}{unit}"
-    if lo is not None and hi is not None:
+    if lo is not None and hi is not None and f"{lo:.{nd}f}" != f"{hi:.{nd}f}":
         text += f" (most of the time between {lo:.{nd}f} and {hi:.{nd}f}{unit})"
     lim = th.get(key) if key else None
     if lim is not None:

@@ -647,8 +647,11 @@ def summary_lines(summary: Mapping[str, object], cues: Mapping[str, Cue]) -> lis
         lines.append(f"{title}{side}: held {h['duration_s']:.0f} s of {h.get('target_s') or 0:.0f} s{extra}")
     for name, s in (summary.get("measures") or {}).items():  # type: ignore[union-attr]
         unit, nd = ("°", 1) if name.endswith("_deg") else ("", 2)
-        rng = f"typically {s['p10']:.{nd}f} to {s['p90']:.{nd}f}{unit}"
-        lines.append(f"{_label(name)}: median {s['median']:.{nd}f}{unit} ({rng})")
+        lo, hi = f"{s['p10']:.{nd}f}", f"{s['p90']:.{nd}f}"
+        if lo == hi:  # one frame (a photo) or a perfectly still value: no spread to report
+            lines.append(f"{_label(name)}: {s['median']:.{nd}f}{unit}")
+        else:
+            lines.append(f"{_label(name)}: median {s['median']:.{nd}f}{unit} (typically {lo} to {hi}{unit})")
     if not reps and not holds and not summary.get("measures"):
         lines.append(f"{title}: nothing recorded")
     lines.append(cue_line(summary.get("cues") or {}, cues))  # type: ignore[arg-type]
