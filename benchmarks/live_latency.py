@@ -70,6 +70,10 @@ def stats(values: list[float]) -> str:
     return f"median {percentile(values, 50):6.1f} ms   p95 {percentile(values, 95):6.1f} ms   (n={len(values)})"
 
 
+def median_p95(values: list[float]) -> dict[str, float]:
+    return {"median": percentile(values, 50), "p95": percentile(values, 95)}
+
+
 def window_of(samples: list[LatencySample], lo: float, hi: float, above_model: bool = False) -> list[float]:
     """Latencies (ms) of the samples shown in [lo, hi) s; ``above_model``: minus that frame's model time.
 
@@ -154,14 +158,12 @@ def main() -> int:
                     "clip": str(clip),
                     "seconds": args.seconds,
                     "headless": args.headless,
-                    "model_ms": {"median": percentile(model_ms, 50), "p95": percentile(model_ms, 95)},
-                    "model_in_loop_ms": {"median": percentile(det, 50), "p95": percentile(det, 95)},
-                    "pipeline_ms": {"median": percentile(proc, 50), "p95": percentile(proc, 95)},
-                    "latency_ms": {"median": percentile(lat, 50), "p95": percentile(lat, 95)},
-                    "first_minute_ms": {"median": percentile(first, 50), "p95": percentile(first, 95)}
-                    if first
-                    else None,
-                    "last_minute_ms": {"median": percentile(last, 50), "p95": percentile(last, 95)} if last else None,
+                    "model_ms": median_p95(model_ms),
+                    "model_in_loop_ms": median_p95(det),
+                    "pipeline_ms": median_p95(proc),
+                    "latency_ms": median_p95(lat),
+                    "first_minute_ms": median_p95(first) if first else None,
+                    "last_minute_ms": median_p95(last) if last else None,
                     "display_fps": result.summary["frames"] / wall,
                     "frames_dropped": result.summary["frames_dropped"],
                 },

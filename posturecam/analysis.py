@@ -230,7 +230,8 @@ def analyze_clip(
         finally:
             reader.close()
             coach_summary = pipe.finish(last_t)
-            lines = pipe.coach.summary_lines()
+            # A photo's faults are listed below instead of "most frequent cue", meaningless for one frame.
+            lines = pipe.coach.summary_lines(with_cue_line=not still)
             if pipeline is None:
                 pipe.close()
     warning = reader.describe_end()
@@ -257,8 +258,6 @@ def analyze_clip(
         faults = [c for c in r.state.active_cues if c in pipe.coach.cues and pipe.coach.cues[c].fault]
         summary["photo_faults"] = faults
         texts = "; ".join(pipe.coach.cues[c].text for c in faults)
-        # Instead of "most frequent cue", which means nothing for one frame.
-        lines = [x for x in lines if not x.startswith(("Most frequent cue", "No form cues needed"))]
         lines.append(f"In this photo: {texts}" if faults else "In this photo: no form faults")
     write_json_atomic(out / "summary.json", summary)
     return AnalysisResult(Path(clip), out, summary, lines, warning, interrupted)

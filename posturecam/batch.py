@@ -233,6 +233,6 @@ def _outcome(fut: Future[Outcome], clip: Path) -> Outcome:
     try:
         return fut.result()
     except BrokenProcessPool:
-        return PosturecamError(f"{clip}: the analysis process died (out of memory or a crash in a native library)")
+        return PosturecamError(f"{clip}: the analysis stopped unexpectedly (the computer may have run out of memory)")
     except Exception as exc:  # e.g. a result that could not be sent back
         return _error_for(clip, exc)

@@ -26,11 +26,6 @@ VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpe
 EXERCISE_CHOICES = ("auto", "lunge", "bridge", "stretch", "standing", "none")
 
 
-def quiet_native_logs() -> None:
-    """MediaPipe and TFLite print start-up chatter on stderr; people need none of it."""
-    set_native_log_env()
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"posturecam: {message} (see '{self.prog} --help')\n")
@@ -61,7 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("folders", nargs="+", metavar="FOLDER", help="folders holding summary.json and frames.csv")
 
     lv = sub.add_parser("live", help="coach live from a webcam (or a clip played as if it were one)")
-    lv.add_argument("--exercise", "-e", default="auto", choices=EXERCISE_CHOICES)
+    lv.add_argument(
+        "--exercise",
+        "-e",
+        default="auto",
+        choices=EXERCISE_CHOICES,
+        help="what you will do (default: auto; press e in the window to switch)",
+    )
     src = lv.add_mutually_exclusive_group()
     src.add_argument("--camera", type=int, default=None, help="camera index (default: first that works)")
     src.add_argument("--source", default=None, help="play a recorded clip at its real speed instead of a camera")
@@ -186,13 +187,13 @@ def cmd_live(args: argparse.Namespace) -> int:
 def cmd_exercises(args: argparse.Namespace) -> int:
     from posturecam.exercise_docs import describe_exercises
 
-    print(describe_exercises(_load_config(getattr(args, "config", None))))
+    print(describe_exercises(_load_config(args.config)))
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI. With ``argv=None`` (the real command line) native stderr is routed away for the process."""
-    quiet_native_logs()
+    set_native_log_env()  # MediaPipe and TFLite start-up chatter: people need none of it
     if argv is None:
         route_native_stderr_away()
     if not debug_enabled():

@@ -25,17 +25,6 @@ def definitions() -> dict[str, ExerciseDef]:
     return dict(DEFINITIONS)
 
 
-def cues_of(definition: ExerciseDef) -> dict[str, Cue]:
-    """Every cue an exercise can show, by id, in the same order the engine registers them."""
-    d = definition
-    cues: list[Cue] = [*VIEW_CUES, *(r.cue for r in d.frame_rules), *(r.cue for r in d.rep_rules)]
-    cues += [c for c in (d.posture_cue, d.good_cue) if c is not None]
-    out: dict[str, Cue] = {}
-    for c in cues:
-        out.setdefault(c.id, c)
-    return out
-
-
 def cue_catalog(exercise: str | None = None) -> dict[str, Cue]:
     """Cue id -> Cue for one exercise, or merged over all of them (``None``/``auto``).
 
@@ -45,10 +34,10 @@ def cue_catalog(exercise: str | None = None) -> dict[str, Cue]:
     """
     defs = definitions()
     if exercise in defs:
-        return cues_of(defs[exercise])  # type: ignore[index]
+        return defs[exercise].cues  # type: ignore[index]
     out: dict[str, Cue] = {}
     for d in defs.values():
-        for cid, c in cues_of(d).items():
+        for cid, c in d.cues.items():
             out.setdefault(cid, c)
     return out
 
@@ -130,7 +119,7 @@ def describe_exercises(thresholds: Mapping[str, Mapping[str, float]] | None = No
             if pos:
                 lines.append("  in position when: " + ", ".join(f"{n} = {_fmt(th[n])}" for n in pos))
         behind = cue_thresholds(d, th)
-        own = [c for cid, c in cues_of(d).items() if not cid.startswith("view.") or cid in behind]
+        own = [c for cid, c in d.cues.items() if not cid.startswith("view.") or cid in behind]
         if own:
             lines.append("  cues:")
         else:

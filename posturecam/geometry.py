@@ -95,8 +95,3 @@ def line_tilt_deg(left: Point, right: Point) -> float:
     dy = float(right[1] - left[1])
     return math.degrees(math.atan2(dy, dx))
 
-
-def signed_angle_between_deg(u: Point, v: Point) -> float:
-    """Signed angle from u to v in (-180, 180], clockwise on screen positive."""
-    d = _heading_deg(v) - _heading_deg(u)
-    return (d + 180.0) % 360.0 - 180.0

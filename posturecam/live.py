@@ -189,16 +189,14 @@ class HelpAnnotator:
             text_box(image, label, ((image.shape[1] - pw) // 2, image.shape[0] // 3), s2, CENTER_COLOR)
 
 
+# Built once: only the status line (fps, exercise) and the pause state change from frame to frame.
+_SKELETON, _ANGLES, _COUNTER, _CUE = SkeletonAnnotator(), AngleAnnotator(), CounterAnnotator(), CueAnnotator()
+_HELP = {False: HelpAnnotator(False), True: HelpAnnotator(True)}
+
+
 def live_annotators(exercise: str, fps: float, paused: bool = False) -> tuple[object, ...]:
     extra = f"{fps:4.1f} fps  |  {exercise}"
-    return (
-        SkeletonAnnotator(),
-        AngleAnnotator(),
-        CounterAnnotator(),
-        StatusAnnotator(extra=extra),
-        HelpAnnotator(paused),
-        CueAnnotator(),
-    )
+    return (_SKELETON, _ANGLES, _COUNTER, StatusAnnotator(extra=extra), _HELP[paused], _CUE)
 
 
 # -- session bookkeeping ---------------------------------------------------------------------------
@@ -347,7 +345,6 @@ class LiveSession:
         self.paused = False
         self._fps = 0.0
         self._last_shown: float | None = None
-        self._last_image: np.ndarray | None = None
         self._last_result: FrameResult | None = None
         self._stop: dict[str, str] = {}
 
@@ -421,11 +418,9 @@ class LiveSession:
         self.with_person += r.person
         self.last_t = r.time_s
 
-    def _render(self, r: FrameResult, paused: bool = False) -> np.ndarray:
+    def _render(self, r: FrameResult) -> np.ndarray:
         self._last_result = r
-        image = draw(r, live_annotators(self.exercise, self._fps, paused), mirror=self.mirror)  # type: ignore[arg-type]
-        self._last_image = image
-        return image
+        return draw(r, live_annotators(self.exercise, self._fps, self.paused), mirror=self.mirror)  # type: ignore[arg-type]
 
     def _tick_fps(self, now: float) -> None:
         if self._last_shown is not None:
@@ -458,7 +453,7 @@ class LiveSession:
 
     def _rerender(self) -> None:
         if self._last_result is not None:
-            self.display.show(self._render(self._last_result, self.paused))
+            self.display.show(self._render(self._last_result))
 
     def switch_exercise(self, name: str) -> None:
         """Finish the current exercise (summary printed now) and coach ``name`` from here on."""
@@ -474,7 +469,9 @@ class LiveSession:
         self.segments.append(Segment(name))
         if self.announcer is not None:
             self.announcer.reset()
-            self.announcer.speaker.say(name if name not in ("none", "auto") else f"{name} mode", key=f"ex.{name}")
+            # Said aloud, "none" would puzzle anyone; say what the mode does.
+            spoken = {"auto": "automatic mode", "none": "measuring only"}.get(name, name)
+            self.announcer.speaker.say(spoken, key=f"ex.{name}")
         if self.echo:
             print(f"exercise: {name}")
         self._rerender()
@@ -609,7 +606,7 @@ def report(result: SessionResult) -> None:
     how = {
         "key": "",
         "window": " (window closed)",
-        "source": " (source ended)",
+        "source": " (the video ended)",
         "max_seconds": " (time limit)",
         "sigint": " (interrupted)",
         "sigterm": " (terminated)",

@@ -169,12 +169,14 @@ def view_of(pose: Pose) -> View | None:
     ratio = max(sh_w, hip_w) / trunk
     if ratio <= SIDE_VIEW_MAX_WIDTH_RATIO:
         return "side"
-    if ratio < FRONT_VIEW_MIN_WIDTH_RATIO and chirality_of(pose) != 0:
-        return "side"
-    # Wider still: only a face clearly turned away makes it a side view (a person
-    # facing the camera but turned a little also has one trunk side nearer).
-    if ratio <= THREE_QUARTER_MAX_WIDTH_RATIO and _face_chirality(pose) != 0:
-        return "side"
+    if ratio <= THREE_QUARTER_MAX_WIDTH_RATIO:
+        # A face clearly turned to one side makes it a side view up to three-quarter
+        # width; the trunk's depth order only below front-view width (a person facing
+        # the camera but turned a little also has one trunk side nearer).
+        if _face_chirality(pose) != 0:
+            return "side"
+        if ratio < FRONT_VIEW_MIN_WIDTH_RATIO and _depth_chirality(pose) != 0:
+            return "side"
     if ratio >= FRONT_VIEW_MIN_WIDTH_RATIO:
         return "front"
     return None
@@ -204,6 +206,7 @@ def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | 
             trunk_lean = _toward_left(trunk_lean, pose)
 
     fwd = _forward_unit(sh_mid, hip_mid, chir, lying)
+    leg_len = leg_length(pose)
 
     vals: dict[str, float | None] = {}
     for side in SIDES:
@@ -242,7 +245,6 @@ def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | 
         # is reported as the leg whose knee an exercise should watch.
         d = float(np.dot(la - ra, fwd))
         lift = float(ra[1] - la[1])  # > 0: the left ankle is higher (image y grows downward)
-        leg_len = _leg_length(pose)
         if leg_len and abs(lift) > MIN_FOOT_LIFT_LEG_LENGTHS * leg_len:
             front_leg = "right" if lift > 0 else "left"
         elif leg_len and abs(d) > 0.15 * leg_len:
@@ -268,10 +270,8 @@ def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | 
     ankle_mid = _mid(la, ra)
     if view == "side" and chir and ear is not None and sh_mid is not None:
         head_fwd = g.lean_from_vertical_deg(sh_mid, ear, chir)
-    if view == "side" and fwd is not None and hip_mid is not None and ankle_mid is not None:
-        leg_len = _leg_length(pose)
-        if leg_len:
-            hips_fwd = float(np.dot(hip_mid - ankle_mid, fwd)) / leg_len
+    if view == "side" and fwd is not None and hip_mid is not None and ankle_mid is not None and leg_len:
+        hips_fwd = float(np.dot(hip_mid - ankle_mid, fwd)) / leg_len
     if view == "front" and sh_mid is not None and ankle_mid is not None:
         hip_w = float(np.hypot(*(pose.xy[L.LEFT_HIP] - pose.xy[L.RIGHT_HIP])))
         if hip_w > 0:
@@ -340,11 +340,12 @@ def _behind_vertical_deg(top: np.ndarray, bottom: np.ndarray, fwd: np.ndarray) -
     return math.degrees(math.atan2(float(np.dot(v, -fwd)), float(v[1])))
 
 
-def _leg_length(pose: Pose) -> float | None:
+def leg_length(pose: Pose, min_visibility: float = MIN_VISIBILITY) -> float | None:
+    """The longer hip-knee-ankle length in pixels, over legs whose three points are seen; None if neither."""
     lens = []
     for side in SIDES:
         hip_i, knee_i, ankle_i = LEG[side][:3]
-        if min(pose.visibility[hip_i], pose.visibility[knee_i], pose.visibility[ankle_i]) >= MIN_VISIBILITY:
+        if min(pose.visibility[hip_i], pose.visibility[knee_i], pose.visibility[ankle_i]) >= min_visibility:
             lens.append(
                 float(np.hypot(*(pose.xy[hip_i] - pose.xy[knee_i])) + np.hypot(*(pose.xy[knee_i] - pose.xy[ankle_i])))
             )

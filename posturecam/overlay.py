@@ -34,9 +34,17 @@ def _scale(image: np.ndarray) -> float:
     return image.shape[0] / 720.0
 
 
-def _side_color(i: int) -> Color:
-    name = L(i).name
+def _color_of(landmark: L) -> Color:
+    name = landmark.name
     return LEFT_COLOR if name.startswith("LEFT") else RIGHT_COLOR if name.startswith("RIGHT") else CENTER_COLOR
+
+
+# Looked up per joint and bone on every frame, so worked out once from the landmark names.
+_SIDE_COLORS: tuple[Color, ...] = tuple(_color_of(lm) for lm in L)
+
+
+def _side_color(i: int) -> Color:
+    return _SIDE_COLORS[i]
 
 
 def _pt(xy: np.ndarray, offset_x: float = 0.0, mirror_w: int | None = None) -> tuple[int, int]:
@@ -140,9 +148,9 @@ class CueAnnotator:
             s *= 0.9
         bar_h = th + base + int(28 * _scale(image))
         y0 = h - bar_h
-        overlay = image[y0:h].copy()
-        cv2.rectangle(overlay, (0, 0), (w, bar_h), (20, 20, 20), -1)
-        cv2.addWeighted(overlay, 0.75, image[y0:h], 0.25, 0, dst=image[y0:h])
+        band = image[y0:h]
+        # Dark grey at 75% over the picture, in place: 0.25 * picture + 0.75 * 20 (no copy of the band).
+        cv2.convertScaleAbs(band, dst=band, alpha=0.25, beta=0.75 * 20)
         cv2.rectangle(image, (0, y0), (int(10 * _scale(image)), h), color, -1)
         cv2.putText(
             image, text, ((w - tw) // 2, h - base - int(12 * _scale(image))), FONT, s, color, thick, cv2.LINE_AA

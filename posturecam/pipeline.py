@@ -9,7 +9,7 @@ state and a test can build one from parts.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -93,7 +93,9 @@ class Pipeline:
         pose, swapped, m = None, False, None
         if raw is not None:
             view = view_of(raw)
-            near = near_side_for(chirality_of(raw)) if view == "side" else None
+            # The near side for every view but front (three-quarter views too), so the
+            # resolver need not work out this same pose's view and facing again.
+            near = None if view == "front" else near_side_for(chirality_of(raw))
             pose, swapped = self.legs.update(raw, frame.time_s, near)
             pose = self._smooth(pose, frame.time_s, (w, h))
             m = measure(pose, (w, h), view)
@@ -110,7 +112,7 @@ class Pipeline:
             self.smoother.reset()
         scale = np.array(size, dtype=np.float64)
         xy = self.smoother(pose.xy / scale, t) * scale
-        return Pose(xy, pose.z, pose.visibility, pose.presence, pose.world, pose.rotation_deg, pose.mask)
+        return replace(pose, xy=xy)
 
     def finish(self, time_s: float | None = None) -> dict[str, object]:
         """Close any open rep or hold and return the coach's summary."""

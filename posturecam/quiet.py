@@ -12,10 +12,8 @@ Set ``POSTURECAM_DEBUG=1`` to see the native output again.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
 
 DEBUG_ENV = "POSTURECAM_DEBUG"
 
@@ -67,29 +65,3 @@ def route_native_stderr_away() -> bool:
         os.close(devnull)
     sys.stderr = new_stderr
     return True
-
-
-@contextlib.contextmanager
-def silence_native_stderr() -> Iterator[None]:
-    """Temporarily point fd 2 at /dev/null (around landmarker creation for library users of ``pose.py``).
-
-    Python-level writes to ``sys.stderr`` inside the block are lost too when
-    ``sys.stderr`` is still fd 2, so keep the block small.
-    """
-    if debug_enabled():
-        yield
-        return
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-    except OSError:
-        yield
-        return
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)

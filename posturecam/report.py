@@ -336,8 +336,8 @@ def _holds_section(summary: Mapping[str, object]) -> Section | None:
 
 
 def _measure_sentence(name: str, s: Mapping[str, object], th: Mapping[str, float]) -> str:
-    label, unit, key, sym, base_key = _MEASURE_INFO.get(name, (_pretty(name), _unit(name), None, False, None))
-    nd = 1 if unit == "°" else 2
+    label, unit, key, sym, base_key = _measure_info(name)
+    nd = _decimals(unit)
     med, lo, hi = _num(s.get("median")), _num(s.get("p10")), _num(s.get("p90"))
     if med is None:
         return f"{label}: not measured."
@@ -361,6 +361,28 @@ def _pretty(name: str) -> str:
 
 def _unit(name: str) -> str:
     return "°" if name.endswith("_deg") else ""
+
+
+def _measure_info(name: str) -> tuple[str, str, str | None, bool, str | None]:
+    """``_MEASURE_INFO`` for ``name``; a measure not listed there still gets a readable label and unit."""
+    return _MEASURE_INFO.get(name, (_pretty(name), _unit(name), None, False, None))
+
+
+def _decimals(unit: str) -> int:
+    """Degrees to one decimal; body-relative ratios (hip widths, leg lengths) need two."""
+    return 1 if unit == "°" else 2
+
+
+def _measures(summary: Mapping[str, object]) -> dict[str, Mapping[str, object]]:
+    return {k: v for k, v in (summary.get("measures") or {}).items() if isinstance(v, Mapping)}  # type: ignore[union-attr]
+
+
+def _all_thresholds(summary: Mapping[str, object]) -> dict[str, float]:
+    """Every covered exercise's thresholds in one table: the measures' limits may come from any of them."""
+    th: dict[str, float] = {}
+    for ex in _exercises_in(summary):
+        th.update(_thresholds(summary, ex))
+    return th
 
 
 def _cue_section(summary: Mapping[str, object], catalog: Mapping[str, object]) -> Section:
@@ -593,13 +615,13 @@ def _plot_trunk(frames: Frames, summary: Mapping[str, object], path: Path) -> bo
                         hi = th[key] if hi is None else min(hi, th[key])
                     if sign <= 0:
                         lo = -th[key] if lo is None else max(lo, -th[key])
-        series.append(("Trunk lean (°, + forward)", lean, lo, hi, "green = within the coach's limits"))
+        series.append(("Torso lean (°, + forward)", lean, lo, hi, "green = within the coach's limits"))
     if "standing" in exs and front.any():
         th = _thresholds(summary, "standing")
         base = th.get("pelvic_obliquity_baseline_deg", 0.0)
         for col, key, title, off in (
-            ("pelvic_obliquity_deg", "max_pelvic_obliquity_deg", "Pelvic obliquity (°, front view)", base),
-            ("shoulder_tilt_deg", "max_shoulder_tilt_deg", "Shoulder tilt (°, front view)", 0.0),
+            ("pelvic_obliquity_deg", "max_pelvic_obliquity_deg", "Hips level: tilt left-right (°, front view)", base),
+            ("shoulder_tilt_deg", "max_shoulder_tilt_deg", "Shoulders level: tilt left-right (°, front view)", 0.0),
         ):
             y = np.where(front, frames.col(col), np.nan)
             if np.isfinite(y).any():
@@ -636,17 +658,14 @@ def _plot_trunk(frames: Frames, summary: Mapping[str, object], path: Path) -> bo
 
 
 def _plot_measures(summary: Mapping[str, object], path: Path) -> bool:
-    measures = {k: v for k, v in (summary.get("measures") or {}).items() if isinstance(v, Mapping)}  # type: ignore[union-attr]
-    measures = {k: v for k, v in measures.items() if _num(v.get("median")) is not None}
+    measures = {k: v for k, v in _measures(summary).items() if _num(v.get("median")) is not None}
     if not measures:
         return False
-    th: dict[str, float] = {}
-    for ex in _exercises_in(summary):
-        th.update(_thresholds(summary, ex))
+    th = _all_thresholds(summary)
     # The measures have different units, so they must not share an x axis.
     fig, axes = _new_figure(len(measures), [1] * len(measures), 0.85 * len(measures) + 0.8, sharex=False)
     for ax, (name, s) in zip(axes, measures.items(), strict=True):
-        label, unit, key, sym, base_key = _MEASURE_INFO.get(name, (_pretty(name), _unit(name), None, False, None))
+        label, unit, key, sym, base_key = _measure_info(name)
         med, lo, hi = _num(s.get("median")), _num(s.get("p10")), _num(s.get("p90"))
         ax.set_yticks([])
         ax.grid(axis="y", visible=False)
@@ -664,7 +683,7 @@ def _plot_measures(summary: Mapping[str, object], path: Path) -> bool:
         if lo is not None and hi is not None:
             ax.plot([lo, hi], [0, 0], color="#56B4E9", linewidth=7, solid_capstyle="round")
         ax.plot([med], [0], "o", color="#0072B2", markersize=8)
-        nd = 1 if unit == "°" else 2
+        nd = _decimals(unit)
         ax.annotate(f"{med:.{nd}f}", (med, 0), xytext=(0, 8), textcoords="offset points", ha="center", fontsize=8)
         span = (max(xs) - min(xs)) or 1.0
         ax.set_xlim(min(xs) - 0.25 * span, max(xs) + 0.25 * span)
@@ -770,10 +789,8 @@ def build_sections(summary: Mapping[str, object], catalog: Mapping[str, object])
     exs = _exercises_in(summary)
     if any(e in ("lunge", "bridge") for e in exs) and not summary.get("reps"):
         summary_sec.paragraphs.append("No complete rep was counted.")
-    measures = {k: v for k, v in (summary.get("measures") or {}).items() if isinstance(v, Mapping)}  # type: ignore[union-attr]
-    th: dict[str, float] = {}
-    for ex in exs:
-        th.update(_thresholds(summary, ex))
+    measures = _measures(summary)
+    th = _all_thresholds(summary)
     if measures:
         summary_sec.paragraphs.append("Your posture, measured while you stood in view:")
         summary_sec.bullets += [_measure_sentence(k, v, th) for k, v in measures.items()]
@@ -806,12 +823,12 @@ _PLOT_TEXT = {
         "when each cue was on screen.",
     ),
     PNG_TRUNK: (
-        "Trunk and level",
+        "Posture over time",
         "The green band is where the coach stays quiet; outside it a cue appears once the fault lasts a moment.",
     ),
     PNG_MEASURES: (
         "Typical values",
-        "Dot: median; bar: the range you were in 80% of the time (10th to 90th "
+        "Dot: your typical value (median); bar: the range you were in 80% of the time (10th to 90th "
         "percentile); green: within the coach's limits.",
     ),
 }

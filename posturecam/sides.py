@@ -23,8 +23,8 @@ What does and does not tell the legs apart (measured on rendered clips, see
   segment starts when the legs separate.
 
 So each separated segment is tracked by continuity, and the segment's naming
-is the one most of its frames' model labels agree with (a slowly decaying
-vote): a burst of swapped frames is outvoted by the correct frames around it.
+is the one most of its first frames' model labels agree with: a burst of
+swapped frames is outvoted by the correct frames around it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posturecam.landmarks import LEFT_RIGHT_PAIRS, LEG, NUM_LANDMARKS, Side
+from posturecam.landmarks import LEFT_RIGHT_PAIRS, LEG, NUM_LANDMARKS, SIDES, Side
+from posturecam.measures import chirality_of, leg_length, near_side_for, view_of
 from posturecam.pose import Pose
 
 _SWAP_LEGS = np.arange(NUM_LANDMARKS)
@@ -42,7 +43,7 @@ for _l, _r in LEFT_RIGHT_PAIRS:
         _SWAP_LEGS[_l], _SWAP_LEGS[_r] = _r, _l
 SWAP_LEGS_INDEX: np.ndarray = _SWAP_LEGS
 # Knee, ankle, heel, toe: the distal points that move apart when legs split.
-_DISTAL = {side: list(LEG[side][1:]) for side in ("left", "right")}
+_DISTAL = {side: list(LEG[side][1:]) for side in SIDES}
 
 
 def swap_legs(pose: Pose) -> Pose:
@@ -62,7 +63,6 @@ class LegResolver:
     (well under 0.1 ms).
     """
 
-    vote_decay: float = 1.0
     # The first frames of a segment vote on its naming; later frames follow
     # continuity alone. Measured: swap bursts come mid-movement, seldom while
     # the legs first part, and letting every frame vote lets a long burst
@@ -74,12 +74,11 @@ class LegResolver:
     min_separation: float = 0.12
     _prev: np.ndarray | None = field(default=None, init=False, repr=False)  # (2, 4, 2): resolved left, right
     _prev_t: float = field(default=-1e9, init=False, repr=False)
-    _prev_swapped: bool = field(default=False, init=False, repr=False)
     _vote: float = field(default=0.0, init=False, repr=False)  # > 0: the tracks' names agree with the model's
     _voted: int = field(default=0, init=False, repr=False)
 
     def reset(self) -> None:
-        self._prev, self._vote, self._prev_swapped = None, 0.0, False
+        self._prev, self._vote = None, 0.0
 
     def update(self, pose: Pose, time_s: float, near_side: Side | None) -> tuple[Pose, bool]:
         """Return the pose with legs labelled by anatomy, and whether labels were swapped."""
@@ -90,7 +89,8 @@ class LegResolver:
             self.reset()
             return pose, False
         chains = np.stack([pose.xy[_DISTAL["left"]], pose.xy[_DISTAL["right"]]])
-        leg = _leg_length(pose)
+        # The longer leg (seen or not) is the scale for "far apart".
+        leg = leg_length(pose, min_visibility=0.0) or 1.0
         gap = time_s - self._prev_t > self.max_gap_s
         if _separation(chains) < self.min_separation * leg or self._prev is None or gap:
             # Overlapping legs (or a fresh start): follow the model; a new segment starts.
@@ -101,16 +101,16 @@ class LegResolver:
             swapped = _chain_cost(chains[::-1], self._prev) < _chain_cost(chains, self._prev)
             # The frame's vote: do the tracks' names (after continuity) agree with the model's labels?
             if self._voted < self.vote_frames:
-                self._vote = self.vote_decay * self._vote + (-1.0 if swapped else 1.0)
+                self._vote += -1.0 if swapped else 1.0
                 self._voted += 1
             if self._vote < 0.0:
                 # Most of the segment's frames name the tracks the other way round.
                 swapped = not swapped
                 self._vote = -self._vote
         resolved = swap_legs(pose) if swapped else pose
-        self._prev = np.stack([resolved.xy[_DISTAL["left"]], resolved.xy[_DISTAL["right"]]])
+        # Swapping the legs swaps the two chains: no need to gather them again from ``resolved``.
+        self._prev = chains[::-1] if swapped else chains
         self._prev_t = time_s
-        self._prev_swapped = swapped
         return resolved, swapped
 
 
@@ -120,8 +120,6 @@ def _near_side_unless_front(pose: Pose) -> Side | None:
     Swaps happen there too (camera 30-40 degrees off the side), and the
     facing direction is still clear from the face.
     """
-    from posturecam.measures import chirality_of, near_side_for, view_of
-
     if view_of(pose) == "front":
         return None
     return near_side_for(chirality_of(pose))
@@ -133,13 +131,3 @@ def _chain_cost(chains: np.ndarray, prev: np.ndarray) -> float:
 
 def _separation(chains: np.ndarray) -> float:
     return float(np.linalg.norm(chains[0] - chains[1], axis=-1).mean())
-
-
-def _leg_length(pose: Pose) -> float:
-    """The longer leg's hip-knee-ankle length in pixels (the scale for 'far apart')."""
-    best = 0.0
-    for side in ("left", "right"):
-        hip, knee, ankle = LEG[side][:3]
-        d = float(np.hypot(*(pose.xy[hip] - pose.xy[knee])) + np.hypot(*(pose.xy[knee] - pose.xy[ankle])))
-        best = max(best, d)
-    return best or 1.0

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from posturecam.landmarks import L
+from posturecam.landmarks import ARM, SIDES, L
 
 # Band of rows searched, as fractions of the trunk length (hip-mid to shoulder-mid, along the image
 # vertical) measured from the hip-mid row: negative is above the hips.
@@ -113,11 +113,10 @@ def silhouette_obliquity(mask: np.ndarray, xy: np.ndarray, visibility: np.ndarra
     cx = hip_mid[0] + (ys - hip_mid[1]) * (sh_mid[0] - hip_mid[0]) / (sh_mid[1] - hip_mid[1])
     margin = ARM_MARGIN * trunk
     prof: dict[str, np.ndarray] = {}
-    for side, sgn in (("left", left_sign), ("right", -left_sign)):
-        up = side.upper()
-        arm = np.array([xy[L[f"{up}_SHOULDER"]], xy[L[f"{up}_ELBOW"]], xy[L[f"{up}_WRIST"]]])
-        arm_x = _polyline_x(arm, ys)  # NaN where the arm does not span the row
-        # Below the wrist the hand hangs on: extend the forearm's line a little.
+    for side, sgn in zip(SIDES, (left_sign, -left_sign), strict=True):
+        # NaN where the arm does not span the row; below the wrist the forearm's line
+        # is extended a little, for the hand hanging on.
+        arm_x = _polyline_x(xy[list(ARM[side])], ys)
         d = np.full(len(ys), np.nan)
         for k, y in enumerate(ys):
             c = round(cx[k])

@@ -68,7 +68,6 @@ class VideoReader:
         self.info = VideoInfo(self.path, w, h, fps, max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT))), rot)
         self.frames_read = 0
         self.last_time_s = 0.0
-        self.error: str | None = None
 
     @property
     def truncated(self) -> bool:
@@ -105,8 +104,6 @@ class VideoReader:
             yield Frame(self.frames_read, t, image)
             self.frames_read += 1
             self.last_time_s = t
-        if self.frames_read == 0:
-            self.error = f"{self.path.name}: no frame could be decoded"
 
     def close(self) -> None:
         self._cap.release()

@@ -20,7 +20,7 @@ import pytest
 from posturecam.errors import PosturecamError
 from posturecam.exercises import EXERCISE_NAMES, get_exercise, known_thresholds, load_thresholds
 from posturecam.exercises.engine import CueDebouncer
-from posturecam.landmarks import NUM_LANDMARKS
+from posturecam.landmarks import NUM_LANDMARKS, other
 from posturecam.measures import Measures, measure
 from posturecam.pose import Pose
 from posturecam.synthetic import Body, Camera, Lunge, Placement, PoseAngles, frame_camera, heading_for
@@ -106,7 +106,7 @@ def lunge_series(
     out: Series = []
     t = t0
     for front in sides:
-        back = "right" if front == "left" else "left"
+        back = other(front)
         for tt, _ in _frames(rest_s, t):
             out.append((tt, replace(base, left_knee_deg=top + rng.gauss(0, noise), right_knee_deg=top)))
         t += rest_s
@@ -192,29 +192,23 @@ def bridge_series(
     return out
 
 
+# The kneeling stretch apart from the legs, which ``kneeling`` fills in for either front leg.
 KNEELING = Measures(
     view="side",
     chirality=1,
     facing="right",
     near_side="right",
-    front_leg="left",
     feet_visible=True,
-    left_knee_deg=92.0,
-    right_knee_deg=100.0,
     left_hip_deg=95.0,
     right_hip_deg=195.0,
     trunk_lean_deg=1.0,
     trunk_from_vertical_deg=1.0,
-    left_thigh_behind_vertical_deg=-80.0,
-    right_thigh_behind_vertical_deg=15.0,
-    left_shin_forward_deg=5.0,
-    right_shin_forward_deg=-80.0,
 )
 
 
 def kneeling(front: str = "left", **changes: float) -> Measures:
     """The kneeling stretch position with ``front`` leg forward, values given for the front/back leg."""
-    back = "right" if front == "left" else "left"
+    back = other(front)
     vals = {
         f"{front}_knee_deg": 92.0,
         f"{back}_knee_deg": 100.0,
@@ -507,7 +501,7 @@ def _side_view_measures(a: PoseAngles, facing: str) -> Measures:
 @pytest.mark.parametrize("front", ["left", "right"])
 def test_front_leg_is_never_a_raised_leg(front: str, facing: str):
     """A knee raised in front puts that foot ahead, but off the floor: the front leg is the one still on it."""
-    back = "right" if front == "left" else "left"
+    back = other(front)
     for hip in (120.0, 90.0, 70.0):  # thigh 60, 90 and 110 degrees forward
         drive = PoseAngles(**{f"{back}_hip_deg": hip, f"{back}_knee_deg": 90.0, f"{front}_knee_deg": 165.0})
         assert _side_view_measures(drive, facing).front_leg == front, hip

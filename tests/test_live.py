@@ -387,35 +387,18 @@ def test_announcer_says_counts_and_new_cues_once() -> None:
     assert said == ["Keep your chest up", "left 1"]
 
 
+def _segment(exercise: str, start_s: float, end_s: float, rep_count: dict, reps: list, good: int) -> Segment:
+    summary = {"exercise": exercise, "rep_count": rep_count, "reps": reps, "holds": [], "cues": {"good": good}}
+    return Segment(exercise, start_s, end_s, summary=summary)
+
+
 def test_exercise_cycle_and_session_summary() -> None:
     names = ["lunge"]
     for _ in range(6):
         names.append(next_exercise(names[-1]))
     assert names[0] == names[-1] and len(set(names)) == 6
-    a = Segment(
-        "lunge",
-        0.0,
-        5.0,
-        summary={
-            "exercise": "lunge",
-            "rep_count": {"left": 1, "right": 1, "total": 2},
-            "reps": [{"side": "left"}],
-            "holds": [],
-            "cues": {"good": 2},
-        },
-    )
-    b = Segment(
-        "bridge",
-        5.0,
-        9.0,
-        summary={
-            "exercise": "bridge",
-            "rep_count": {"left": 0, "right": 0, "total": 3},
-            "reps": [],
-            "holds": [],
-            "cues": {"good": 1},
-        },
-    )
+    a = _segment("lunge", 0.0, 5.0, {"left": 1, "right": 1, "total": 2}, [{"side": "left"}], good=2)
+    b = _segment("bridge", 5.0, 9.0, {"left": 0, "right": 0, "total": 3}, [], good=1)
     assert combine_segments([a]) == a.summary  # one exercise: exactly analyze's shape
     s = combine_segments([a, b])
     assert s["rep_count"]["total"] == 5 and s["cues"] == {"good": 3}

@@ -6,8 +6,7 @@ knee-to-chest stretch and the bridge are found upright in every frame, and
 there the search must cost nothing and change nothing; with the arms
 stretched overhead some looks are not found upright at all and the turned
 frame finds them. The two looks below are such renders (seeded
-``Appearance.random`` looks, written out so the test does not depend on the
-random generator): upright 0% of frames, orientation-aware 100%.
+``Appearance.random`` looks): upright 0% of frames, orientation-aware 100%.
 """
 
 from __future__ import annotations
@@ -30,14 +29,12 @@ from posturecam.synthetic import (
     Camera,
     KneeToChest,
     LyingFlat,
-    Placement,
     PoseAngles,
-    frame_camera,
-    heading_for,
-    render,
     render_clip,
+    render_still,
 )
 from posturecam.synthetic.body import forward_kinematics, grounded, limb_radii
+from posturecam.synthetic.detect_check import pair_distances
 from posturecam.synthetic.evaluate import ClipScore, score_clip
 
 SMALL = Camera(width=640, height=360)
@@ -50,22 +47,12 @@ KNEE_HIP = ("left_knee_deg", "right_knee_deg", "left_hip_deg", "right_hip_deg")
 # degree or two of arm angle.
 HARD_LOOKS = {
     "overhead_pink_shirt_facing_right": (
-        Appearance(skin=(60, 95, 140), hair=(150, 150, 155), hair_style="short", shirt=(193, 120, 130),
-                   trousers=(129, 64, 196), shoes=(31, 79, 102), sleeves="long", shorts=True,
-                   floor=(117, 60, 66), floor_line=(60, 179, 66), floor_tile_m=0.5110591815028416,
-                   wall=(201, 155, 174), wall2=(119, 226, 106), background="bricks",
-                   wall_distance_m=2.5696186573391127,
-                   light=(-0.009767773775560373, 0.8383446759155331, -0.739197287041944), seed=1029825122),
+        Appearance.random(np.random.default_rng(5)),
         0.8,  # camera height (m), looking at the body
         "right",
     ),
     "overhead_bald_facing_left": (
-        Appearance(skin=(45, 70, 105), hair=(60, 90, 140), hair_style="bald", shirt=(133, 134, 184),
-                   trousers=(144, 164, 116), shoes=(129, 111, 187), sleeves="long", shorts=False,
-                   floor=(171, 99, 117), floor_line=(115, 133, 111), floor_tile_m=1.0560741201598571,
-                   wall=(198, 134, 210), wall2=(220, 159, 165), background="bricks",
-                   wall_distance_m=4.244423865728006,
-                   light=(0.5113876183691857, 0.8149214663265503, -0.7530883562181697), seed=458630338),
+        Appearance.random(np.random.default_rng(45)),
         0.15,  # camera on the floor, level
         "left",
     ),
@@ -121,9 +108,7 @@ def clips_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _side_truth(angles, facing: str = "right", height_m: float = 0.4):
-    body = Body()
-    place = Placement(heading_deg=heading_for("side", facing))
-    return render(angles, body, camera=frame_camera([angles], body, place, _camera(height_m)), placement=place)[1]
+    return render_still(angles, camera=_camera(height_m), facing=facing)[1]
 
 
 @pytest.mark.parametrize("facing", ["right", "left"])
@@ -340,14 +325,11 @@ def test_points_found_in_a_turned_frame_map_back(rotation: int) -> None:
 @pytest.mark.parametrize("rotation", [90, 270])
 def test_model_landmarks_from_a_turned_frame_land_on_the_body(rotation: int) -> None:
     """Standing person detected in a turned frame: landmarks in original pixels, on the truth."""
-    body = Body()
     pose = PoseAngles(left_hip_deg=150.0, left_knee_deg=130.0)
-    place = Placement(heading_deg=heading_for("side", "right"))
-    img, tr = render(pose, body, camera=frame_camera([pose], body, place, SMALL), placement=place)
+    img, tr = render_still(pose, camera=SMALL)
     with PoseEstimator(video=False) as est:
         det = est.detect(img, 0, rotation)
     assert det is not None and det.rotation_deg == rotation
     for a, b in ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE)):
-        same = np.linalg.norm(det.xy[a] - tr.points[a]) + np.linalg.norm(det.xy[b] - tr.points[b])
-        cross = np.linalg.norm(det.xy[a] - tr.points[b]) + np.linalg.norm(det.xy[b] - tr.points[a])
+        same, cross = pair_distances(det.xy, tr.points, a, b)
         assert min(same, cross) / 2 < 12.0, (L(a).name, same, cross)

@@ -19,6 +19,7 @@ from posturecam.errors import PosturecamError
 from posturecam.outputs import CSV_COLUMNS
 from posturecam.report import PNG_ANGLES, PNG_MEASURES, PNG_TRUNK, cue_episodes, read_frames, write_report
 
+NO_REPS: dict[str, object] = {"reps": [], "rep_count": {"left": 0, "right": 0, "total": 0}}
 LUNGE_TH = {"down_knee_deg": 120.0, "up_knee_deg": 155.0, "max_bottom_knee_deg": 110.0, "max_trunk_lean_deg": 20.0}
 
 
@@ -143,9 +144,8 @@ def test_stretch_holds_against_target(tmp_path: Path) -> None:
         tmp_path / "summary.json",
         exercise="stretch",
         title="Kneeling hip-flexor stretch",
-        reps=[],
+        **NO_REPS,
         holds=holds,
-        rep_count={"left": 0, "right": 0, "total": 0},
         cues={"stretch.arched_back": 2},
         thresholds={
             "target_hold_s": 30.0,
@@ -172,9 +172,8 @@ def test_standing_front_measures(tmp_path: Path) -> None:
         tmp_path / "summary.json",
         exercise="standing",
         title="Standing posture",
-        reps=[],
+        **NO_REPS,
         holds=[],
-        rep_count={"left": 0, "right": 0, "total": 0},
         measures=measures,
         cues={"standing.pelvic_obliquity": 1},
         thresholds={
@@ -223,8 +222,7 @@ def test_nobody_found(tmp_path: Path) -> None:
         title="Auto",
         exercises={},
         segments=[],
-        reps=[],
-        rep_count={"left": 0, "right": 0, "total": 0},
+        **NO_REPS,
         cues={"view.no_person": 1},
         frames_with_person=0,
     )

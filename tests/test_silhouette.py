@@ -104,17 +104,14 @@ def estimator():
 
 
 def _rendered(estimator, obliquity: float, appearance):
-    from posturecam.synthetic import Body, Camera, Placement, Standing, heading_for, render
-    from posturecam.synthetic.render import frame_camera
+    from posturecam.synthetic import Body, Camera, Standing, render_still
 
     body = Body()
     faults = ("pelvic_obliquity",) if obliquity else ()
     a = Standing(seconds=1.0, faults=faults, obliquity_deg=obliquity).pose(0.0, body)
     # Arms a little away from the sides, as the front-view check asks the user to stand.
     a.left_arm_abduction_deg = a.right_arm_abduction_deg = 20.0
-    place = Placement(heading_deg=heading_for("front"))
-    cam = frame_camera([a], body, place, Camera(width=1280, height=720))
-    img, truth = render(a, body, appearance, cam, place)
+    img, truth = render_still(a, body, appearance, Camera(width=1280, height=720), view="front")
     pose = estimator.detect(img, 0)
     assert pose is not None and pose.mask is not None
     return pelvic_obliquity_from_silhouette(pose.mask, pose.xy, pose.visibility), truth

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import cv2
-import numpy as np
 import pytest
 
 from posturecam.landmarks import L
@@ -18,10 +17,11 @@ from posturecam.synthetic import (
     Placement,
     PoseAngles,
     Standing,
+    Sway,
     frame_camera,
-    heading_for,
     render,
     render_clip,
+    render_still,
     truth_path,
 )
 
@@ -30,22 +30,16 @@ POSE = PoseAngles(left_hip_deg=120.0, left_knee_deg=100.0, right_hip_deg=195.0, 
                   trunk_lean_deg=12.0)
 
 
-def _side(pose: PoseAngles, facing: str, cam: Camera = SMALL, body: Body | None = None):
-    body = body or Body()
-    place = Placement(heading_deg=heading_for("side", facing))
-    return render(pose, body, camera=frame_camera([pose], body, place, cam), placement=place)
-
-
 @pytest.mark.parametrize("facing", ["left", "right"])
 def test_truth_equals_commanded_in_pure_side_view(facing: str) -> None:
-    _, tr = _side(POSE, facing, SMALL)
+    _, tr = render_still(POSE, camera=SMALL, facing=facing)
     for key in ("left_hip_deg", "right_hip_deg", "left_knee_deg", "right_knee_deg", "trunk_lean_deg"):
         assert tr.angles[key] == pytest.approx(getattr(POSE, key), abs=1.0), key
 
 
 def test_sides_follow_facing() -> None:
-    _, right = _side(PoseAngles(), "right", SMALL)
-    _, left = _side(PoseAngles(), "left", SMALL)
+    _, right = render_still(PoseAngles(), camera=SMALL, facing="right")
+    _, left = render_still(PoseAngles(), camera=SMALL, facing="left")
     assert right.chirality == 1 and left.chirality == -1
     # Facing image right, the near leg is the person's right leg: it is in front (smaller depth).
     assert right.depth[L.RIGHT_KNEE] < right.depth[L.LEFT_KNEE]
@@ -56,16 +50,14 @@ def test_sides_follow_facing() -> None:
     # Far hip is hidden by the body, near hip is visible.
     assert right.visible[L.RIGHT_HIP] and not right.visible[L.LEFT_HIP]
     # Front view: the person's left appears on the image right.
-    place = Placement(heading_deg=heading_for("front"))
-    _, front = render(PoseAngles(), camera=frame_camera([PoseAngles()], Body(), place, SMALL), placement=place)
+    _, front = render_still(PoseAngles(), camera=SMALL, view="front")
     assert front.chirality == 0
     assert front.points[L.LEFT_HIP][0] > front.points[L.RIGHT_HIP][0]
 
 
 def test_front_view_obliquity_and_tilt() -> None:
-    a = Standing(faults=("pelvic_obliquity", "shoulder_tilt"), sway=Standing().sway.__class__()).pose(0.0, Body())
-    place = Placement(heading_deg=heading_for("front"))
-    _, tr = render(a, camera=frame_camera([a], Body(), place, SMALL), placement=place)
+    a = Standing(faults=("pelvic_obliquity", "shoulder_tilt"), sway=Sway()).pose(0.0, Body())
+    _, tr = render_still(a, camera=SMALL, view="front")
     assert tr.angles["pelvic_obliquity_deg"] == pytest.approx(8.0, abs=1.0)
     assert tr.angles["shoulder_tilt_deg"] == pytest.approx(6.0, abs=1.0)
 
@@ -102,7 +94,7 @@ def test_clip_written_and_readable(tmp_path) -> None:
 def test_render_speed_and_size() -> None:
     import time
 
-    img, _ = _side(POSE, "right", Camera())
+    img, _ = render_still(POSE)
     assert img.shape == (720, 1280, 3)
     place = Placement()
     cam = frame_camera([POSE], Body(), place, Camera())
@@ -124,15 +116,12 @@ def landmarker():
 
 @pytest.mark.parametrize("view,facing", [("side", "right"), ("side", "left"), ("front", "right")])
 def test_mediapipe_finds_the_mannequin(landmarker, view: str, facing: str) -> None:
-    from posturecam.synthetic.detect_check import detect
+    from posturecam.synthetic.detect_check import detect, pair_distances
 
     pose = PoseAngles(left_hip_deg=150.0, left_knee_deg=130.0)
-    place = Placement(heading_deg=heading_for(view, facing))
-    img, tr = render(pose, camera=frame_camera([pose], Body(), place, Camera()), placement=place)
+    img, tr = render_still(pose, view=view, facing=facing)
     det = detect(landmarker, img)
     assert det is not None
     for a, b in ((L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_HIP, L.RIGHT_HIP)):
         # Side views may swap the legs (the raw model's known weakness): compare as a pair.
-        same = np.linalg.norm(det[a, :2] - tr.points[a]) + np.linalg.norm(det[b, :2] - tr.points[b])
-        cross = np.linalg.norm(det[a, :2] - tr.points[b]) + np.linalg.norm(det[b, :2] - tr.points[a])
-        assert min(same, cross) / 2 < 15.0
+        assert min(pair_distances(det[:, :2], tr.points, a, b)) / 2 < 15.0

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from posturecam.errors import PosturecamError
 from posturecam.exercises.auto import AutoCoach
 from posturecam.exercises.base import Cue, ExerciseDef
-from posturecam.exercises.config import known_thresholds, load_thresholds, thresholds_for
+from posturecam.exercises.config import is_whole_config, known_thresholds, load_thresholds, thresholds_for
 from posturecam.exercises.engine import Coach, CoachState
 from posturecam.exercises.registry import DEFINITIONS
 
@@ -43,8 +43,8 @@ def get_exercise(name: str, overrides: Mapping[str, object] | None = None) -> Co
         raise PosturecamError(f"unknown exercise '{name}'; choose one of: {', '.join(EXERCISE_NAMES)}")
     if name != "auto":
         return Coach(DEFINITIONS[name], thresholds_for(name, overrides))
-    nested = bool(overrides) and any(isinstance(v, Mapping) for v in overrides.values())  # type: ignore[union-attr]
-    full = overrides if nested else ({"auto": dict(overrides)} if overrides else {})
-    auto_th = thresholds_for("auto", full)
+    # Flat overrides are auto's own settings; the coaches it delegates to only read a whole config's sections.
+    auto_th = thresholds_for("auto", overrides)
+    full = overrides if overrides and is_whole_config(overrides) else None
     coaches = {n: Coach(DEFINITIONS[n], thresholds_for(n, full)) for n in ("lunge", "bridge", "stretch", "standing")}
     return AutoCoach(coaches, auto_th, idle=Coach(DEFINITIONS["none"], thresholds_for("none", full)))

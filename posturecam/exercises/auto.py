@@ -185,12 +185,13 @@ class AutoCoach:
             "measures": measures,
         }
 
-    def summary_lines(self) -> list[str]:
+    def summary_lines(self, with_cue_line: bool = True) -> list[str]:
         s = self.summary()
         if not self._used:
             return ["No supported exercise recognised"]
         lines: list[str] = []
         for sub in s["exercises"].values():  # type: ignore[union-attr]
-            lines += summary_lines({**sub, "cues": {}}, self.cues)[:-1]
-        lines.append(cue_line(s["cues"], self.cues))  # type: ignore[arg-type]
+            lines += summary_lines(sub, self.cues, with_cue_line=False)
+        if with_cue_line:
+            lines.append(cue_line(s["cues"], self.cues))  # type: ignore[arg-type]
         return lines

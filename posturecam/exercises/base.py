@@ -77,10 +77,15 @@ class Frame:
         return None if self.side is None else self.m.side(name, self.side)
 
     def back(self, name: str) -> float | None:
-        return None if self.side is None else self.m.side(name, other(self.side))
+        return back_value(self.m, name, self.side)
 
     def near(self, name: str) -> float | None:
         return near_value(self.m, name)
+
+
+def back_value(m: Measures, name: str, front: Side | None) -> float | None:
+    """The back leg's value, given the leg in front (None while no leg is in front)."""
+    return None if front is None else m.side(name, other(front))
 
 
 def near_value(m: Measures, name: str) -> float | None:
@@ -155,6 +160,11 @@ class RepSpec:
     the "plateau" (samples within ``plateau_key`` degrees of the extreme), which
     is steadier than a single noisy extreme frame; ``hold_name`` records how
     long that plateau lasted.
+
+    ``back_at_rest`` marks frames that are out of the work phase whatever the
+    signal says (a lunge's back leg swung forward in a knee drive, while the
+    standing knee stays bent short of the exit threshold): they count as the
+    rest band, so a rep can end there and none can start.
     """
 
     signal: SignalFn
@@ -166,6 +176,7 @@ class RepSpec:
     plateau_key: str
     key_angles: Mapping[str, SignalFn] = field(default_factory=dict)
     hold_name: str | None = None
+    back_at_rest: Callable[[Measures, Side | None], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +225,19 @@ class ExerciseDef:
     @property
     def tracked_views(self) -> tuple[View | None, ...]:
         return self.track_views if self.track_views is not None else self.form_views
+
+    @property
+    def cues(self) -> dict[str, Cue]:
+        """Every cue this exercise can show, by id: camera cues, rule cues, then posture and good cues.
+
+        The engine shows these and ``posturecam exercises`` lists them, so both read them from here.
+        """
+        rule_cues = [*(r.cue for r in self.frame_rules), *(r.cue for r in self.rep_rules)]
+        out: dict[str, Cue] = {}
+        for c in (*VIEW_CUES, *rule_cues, self.posture_cue, self.good_cue):
+            if c is not None:
+                out.setdefault(c.id, c)
+        return out
 
 
 # Engine settings every exercise has; an exercise may change the defaults, a config file may override them.

@@ -90,6 +90,10 @@ def thresholds_for(name: str, overrides: Mapping[str, object] | None) -> dict[st
 def section_overrides(name: str, overrides: Mapping[str, object] | None) -> dict[str, float]:
     if not overrides:
         return {}
-    nested = any(isinstance(v, Mapping) for v in overrides.values())
-    checked = validate(overrides if nested else {name: overrides})
+    checked = validate(overrides if is_whole_config(overrides) else {name: overrides})
     return checked.get(name, {})
+
+
+def is_whole_config(overrides: Mapping[str, object]) -> bool:
+    """``{"lunge": {...}}`` (tables per exercise) rather than one exercise's flat ``{threshold: value}``."""
+    return any(isinstance(v, Mapping) for v in overrides.values())

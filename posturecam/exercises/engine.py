@@ -26,7 +26,6 @@ from posturecam.exercises.base import (
     SQUARE_UP,
     STEP_BACK,
     TURN_SIDEWAYS,
-    VIEW_CUES,
     Cue,
     ExerciseDef,
     Frame,
@@ -165,9 +164,11 @@ class RepTracker:
         self._last_t: float | None = None
         self.value: float | None = None
 
-    def _in_rest(self, v: float) -> bool:
+    def _in_rest(self, v: float, m: Measures, side: Side | None) -> bool:
         x = self.th[self.spec.exit_key]
-        return v >= x if self.spec.direction == "down" else v <= x
+        if v >= x if self.spec.direction == "down" else v <= x:
+            return True
+        return self.spec.back_at_rest is not None and self.spec.back_at_rest(m, side)
 
     def _in_work(self, v: float) -> bool:
         x = self.th[self.spec.enter_key]
@@ -208,7 +209,7 @@ class RepTracker:
         s = _Sample(t, v, m, side)
         min_s = self.th.min_phase_s - _EPS
         if self.phase == self.spec.rest_phase:
-            if self._in_rest(v):
+            if self._in_rest(v, m, side):
                 self._armed, self._rest_t, self._pending = True, t, None
                 self._buf.clear()
                 self._buf.append(s)
@@ -222,7 +223,7 @@ class RepTracker:
                 self._pending = None
             return None
         self._buf.append(s)
-        if not self._in_rest(v):
+        if not self._in_rest(v, m, side):
             self._pending = None
             return None
         self._pending = t if self._pending is None else self._pending
@@ -388,9 +389,7 @@ class Coach:
         self._debouncer = CueDebouncer(th.cue_on_s, th.cue_off_s)
         self._reps = RepTracker(d.reps, th) if d.reps else None
         self._hold = HoldTracker(d.hold, th) if d.hold else None
-        cues: list[Cue] = [*VIEW_CUES, *(r.cue for r in d.frame_rules), *(r.cue for r in d.rep_rules)]
-        cues += [c for c in (d.posture_cue, d.good_cue) if c is not None]
-        self.cues: dict[str, Cue] = {c.id: c for c in cues}
+        self.cues: dict[str, Cue] = d.cues
         self.rep_records: list[dict[str, object]] = []
         self.hold_records: list[dict[str, object]] = []
         self.cue_episodes: Counter[str] = Counter()
@@ -617,12 +616,23 @@ class Coach:
             "measures": self.measure_summary(),
         }
 
-    def summary_lines(self) -> list[str]:
-        return summary_lines(self.summary(), self.cues)
+    def summary_lines(self, with_cue_line: bool = True) -> list[str]:
+        return summary_lines(self.summary(), self.cues, with_cue_line=with_cue_line)
 
 
-def summary_lines(summary: Mapping[str, object], cues: Mapping[str, Cue]) -> list[str]:
-    """A few plain sentences for the end of a session."""
+# The rep angles worth a summary line, in words a person reading it at home follows.
+_REP_ANGLE_WORDS: dict[str, str] = {
+    "bottom_front_knee_deg": "front knee angle at the bottom",
+    "top_hip_deg": "hip angle at the top",
+}
+
+
+def summary_lines(summary: Mapping[str, object], cues: Mapping[str, Cue], *, with_cue_line: bool = True) -> list[str]:
+    """A few plain sentences for the end of a session.
+
+    ``with_cue_line=False`` leaves out the "most frequent cue" sentence, for callers that
+    say something better (a photo's own faults, auto mode's cues over all exercises).
+    """
     lines: list[str] = []
     title = str(summary.get("title", summary.get("exercise", "")))
     reps = list(summary.get("reps", []))  # type: ignore[arg-type]
@@ -633,10 +643,10 @@ def summary_lines(summary: Mapping[str, object], cues: Mapping[str, Cue]) -> lis
             lines.append(f"{title}: {count.get('left', 0)} left, {count.get('right', 0)} right")
         else:
             lines.append(f"{title}: {count.get('total', 0)} reps")
-        for key in ("bottom_front_knee_deg", "top_hip_deg"):
+        for key, what in _REP_ANGLE_WORDS.items():
             v = median(r.get(key) for r in reps if r.get(key) is not None)
             if v is not None:
-                lines.append(f"Typical {_label(key).lower()}: {v:.0f}°")
+                lines.append(f"Typical {what}: {v:.0f}°")
         v = median(r.get("hold_s") for r in reps if r.get("hold_s") is not None)
         if v is not None:
             lines.append(f"Typical hold at the top: {v:.1f} s")
@@ -654,7 +664,8 @@ def summary_lines(summary: Mapping[str, object], cues: Mapping[str, Cue]) -> lis
             lines.append(f"{_label(name)}: median {s['median']:.{nd}f}{unit} (typically {lo} to {hi}{unit})")
     if not reps and not holds and not summary.get("measures"):
         lines.append(f"{title}: nothing recorded")
-    lines.append(cue_line(summary.get("cues") or {}, cues))  # type: ignore[arg-type]
+    if with_cue_line:
+        lines.append(cue_line(summary.get("cues") or {}, cues))  # type: ignore[arg-type]
     return lines
 
 

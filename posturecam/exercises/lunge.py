@@ -11,13 +11,25 @@ front foot (see ``measures.MIN_FOOT_LIFT_LEG_LENGTHS``), so the tracked knee is
 the one still on the floor, and a raised, bent knee is not read as a lunge
 bottom. The leg on the floor then often stays a little bent (150-160 degrees),
 short of ``up_knee_deg``: a back leg swung forward of the hip is what shows the
-person has come up out of the lunge, so the rep is counted on it.
+person has come up out of the lunge, so it counts as back at rest
+(``RepSpec.back_at_rest``) and the rep is counted on it.
 """
 
 from __future__ import annotations
 
-from posturecam.exercises.base import GOOD, Cue, ExerciseDef, FrameRule, RepRule, RepSpec, above, below, either
-from posturecam.landmarks import Side, other
+from posturecam.exercises.base import (
+    GOOD,
+    Cue,
+    ExerciseDef,
+    FrameRule,
+    RepRule,
+    RepSpec,
+    above,
+    back_value,
+    below,
+    either,
+)
+from posturecam.landmarks import Side
 from posturecam.measures import Measures
 
 # The back thigh swung forward of vertical by more than this: the back leg has been
@@ -26,30 +38,21 @@ from posturecam.measures import Measures
 # hip (10-30 degrees behind vertical at the bottom), and a knee drive brings it
 # 80-135 degrees forward, so anything from 30 to 90 separates them; 45 is half-way.
 BACK_THIGH_SWUNG_FORWARD_DEG = 45.0
-# The signal while out of the lunge that way: a straight knee, in the rest band.
-OUT_OF_LUNGE_KNEE_DEG = 180.0
 
 
 def swung_through(m: Measures, front: Side | None) -> bool:
     """The back leg's thigh is well forward of vertical: the person is standing on the front leg."""
-    thigh = m.side("thigh_behind_vertical_deg", other(front)) if front is not None else None
-    return below(thigh, -BACK_THIGH_SWUNG_FORWARD_DEG)
+    return below(back_value(m, "thigh_behind_vertical_deg", front), -BACK_THIGH_SWUNG_FORWARD_DEG)
 
 
 def front_knee(m: Measures, front: Side | None) -> float | None:
-    """The front knee; before the feet split, the more bent knee (same thing at the bottom).
-
-    Once the back leg has swung forward of the hip (a knee drive between lunges),
-    the lunge is over whatever the bend left in the standing knee: read as straight.
-    """
-    if swung_through(m, front):
-        return OUT_OF_LUNGE_KNEE_DEG
+    """The front knee; before the feet split, the more bent knee (same thing at the bottom)."""
     v = m.side("knee_deg", front) if front is not None else None
     return v if v is not None else either(m, "knee_deg", min)
 
 
 def back_knee(m: Measures, front: Side | None) -> float | None:
-    return m.side("knee_deg", other(front)) if front is not None else None
+    return back_value(m, "knee_deg", front)
 
 
 TRUNK_LEAN = Cue("lunge.trunk_lean", "Keep your torso upright", 60)
@@ -100,5 +103,6 @@ LUNGE = ExerciseDef(
         active_phase="down",
         plateau_key="plateau_deg",
         key_angles={"bottom_front_knee_deg": front_knee, "bottom_back_knee_deg": back_knee},
+        back_at_rest=swung_through,
     ),
 )

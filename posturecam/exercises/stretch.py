@@ -17,15 +17,16 @@ from posturecam.exercises.base import (
     HoldSpec,
     Thresholds,
     above,
+    back_value,
     below,
     beyond,
 )
-from posturecam.landmarks import Side, other
+from posturecam.landmarks import Side
 from posturecam.measures import Measures
 
 
 def back_hip_extension(m: Measures, front: Side | None) -> float | None:
-    return m.side("thigh_behind_vertical_deg", other(front)) if front is not None else None
+    return back_value(m, "thigh_behind_vertical_deg", front)
 
 
 def in_position(f: Frame, t: Thresholds) -> bool:

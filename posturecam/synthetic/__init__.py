@@ -13,12 +13,12 @@ from posturecam.synthetic.body import Body, Placement, PoseAngles
 from posturecam.synthetic.camera import Camera
 from posturecam.synthetic.lying import KneeToChest, LyingFlat
 from posturecam.synthetic.motions import Bridge, HipFlexorStretch, Lunge, Motion, Standing, Static, Sway, random_pose
-from posturecam.synthetic.render import frame_camera, heading_for, render, render_clip, truth_path
+from posturecam.synthetic.render import frame_camera, heading_for, render, render_clip, render_still, truth_path
 from posturecam.synthetic.truth import Truth, angles_from_points
 
 __all__ = [
     "Appearance", "Body", "Bridge", "Camera", "HipFlexorStretch", "KneeToChest", "Lunge", "LyingFlat", "Motion",
     "Placement", "PoseAngles",
     "Standing", "Static", "Sway", "Truth", "angles_from_points", "frame_camera", "heading_for", "random_pose",
-    "render", "render_clip", "truth_path",
+    "render", "render_clip", "render_still", "truth_path",
 ]

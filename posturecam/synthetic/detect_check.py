@@ -51,17 +51,24 @@ class FrameCheck:
     ambiguous: bool  # knees too close together to tell (legs overlap on screen)
 
 
+def pair_distances(xy: np.ndarray, truth_points: np.ndarray, a: int, b: int) -> tuple[float, float]:
+    """Summed pixel distance of a left/right pair to the truth: as labelled, and with the labels exchanged."""
+    t = truth_points
+    same = np.linalg.norm(xy[a] - t[a]) + np.linalg.norm(xy[b] - t[b])
+    cross = np.linalg.norm(xy[a] - t[b]) + np.linalg.norm(xy[b] - t[a])
+    return float(same), float(cross)
+
+
 def check_frame(det: np.ndarray | None, truth: Truth, min_sep_px: float = 12.0) -> FrameCheck:
     if det is None:
         return FrameCheck(False, np.nan, np.nan, np.nan, False, False)
     t, d = truth.points, det[:, :2]
 
     def err(a: int, b: int) -> float:
-        return float((np.linalg.norm(d[a] - t[a]) + np.linalg.norm(d[b] - t[b])) / 2)
+        return pair_distances(d, t, a, b)[0] / 2
 
     lk, rk = L.LEFT_KNEE, L.RIGHT_KNEE
-    same = np.linalg.norm(d[lk] - t[lk]) + np.linalg.norm(d[rk] - t[rk])
-    cross = np.linalg.norm(d[lk] - t[rk]) + np.linalg.norm(d[rk] - t[lk])
+    same, cross = pair_distances(d, t, lk, rk)
     sep = float(np.linalg.norm(t[lk] - t[rk]))
     knee = float(min(same, cross) / 2)  # position error whatever the labels say
     return FrameCheck(True, knee, err(L.LEFT_HIP, L.RIGHT_HIP), err(L.LEFT_ANKLE, L.RIGHT_ANKLE),

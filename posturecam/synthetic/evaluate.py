@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from posturecam.landmarks import L, Side
-from posturecam.measures import measure, view_of
+from posturecam.measures import Measures, measure, view_of
 from posturecam.pose import Pose
 from posturecam.sides import LegResolver
 from posturecam.synthetic.truth import Truth
@@ -112,6 +112,16 @@ def _angle_err(a: float, b: float) -> float:
     return (a - b + 180.0) % 360.0 - 180.0
 
 
+def _errors(truth: Truth, measures: Measures, keys: tuple[str, ...]) -> list[tuple[str, float]]:
+    """(angle, signed error) for each of ``keys`` that both the truth and the measures define."""
+    out = []
+    for k in keys:
+        tv, mv = truth.angles.get(k), getattr(measures, k)
+        if tv is not None and mv is not None and math.isfinite(tv):
+            out.append((k, _angle_err(mv, tv)))
+    return out
+
+
 def score_clip(
     path: str | Path,
     truths: list[Truth],
@@ -149,22 +159,16 @@ def score_clip(
                     score.judged_raw += 1
                     score.swapped_raw += not ok
                 w, h = tr.image_size
-                rm = measure(raw, (w, h), view_of(raw))
-                for k in keys:
-                    tv, mv = tr.angles.get(k), getattr(rm, k)
-                    if tv is not None and mv is not None and math.isfinite(tv):
-                        score.raw_errors.setdefault(k, []).append(abs(_angle_err(mv, tv)))
+                for k, d in _errors(tr, measure(raw, (w, h), view_of(raw)), keys):
+                    score.raw_errors.setdefault(k, []).append(abs(d))
             ok = labels_correct(res.pose.xy, tr)
             if ok is not None:
                 score.judged += 1
                 score.swapped += not ok
             assert res.measures is not None
-            for k in keys:
-                tv, mv = tr.angles.get(k), getattr(res.measures, k)
-                if tv is not None and mv is not None and math.isfinite(tv):
-                    d = _angle_err(mv, tv)
-                    score.errors.setdefault(k, []).append(abs(d))
-                    score.signed.setdefault(k, []).append(d)
+            for k, d in _errors(tr, res.measures, keys):
+                score.errors.setdefault(k, []).append(abs(d))
+                score.signed.setdefault(k, []).append(d)
     score.ms_per_frame = (time.perf_counter() - t0) * 1000 / max(score.frames, 1)
     return score
 

@@ -19,8 +19,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from posturecam.landmarks import other
 from posturecam.synthetic.body import Body, PoseAngles, shin_phi, thigh_phi
-from posturecam.synthetic.motions import LegSide, Sway, _params, _solve, other, smooth
+from posturecam.synthetic.motions import LegSide, Sway, _params, _solve, up_hold_down
 
 SUPINE = 90.0
 # Relaxed feet while lying: toes up and a little away.
@@ -160,14 +161,7 @@ class KneeToChest:
         if t < 0:
             return 0, 0.0
         i = min(int(t // self.cycle_s), self.holds - 1)
-        u = t - i * self.cycle_s
-        if u < self.up_s:
-            return i, smooth(u / self.up_s)
-        if u < self.up_s + self.hold_s:
-            return i, 1.0
-        if u < self.up_s + self.hold_s + self.down_s:
-            return i, smooth(1 - (u - self.up_s - self.hold_s) / self.down_s)
-        return i, 0.0
+        return i, up_hold_down(t - i * self.cycle_s, self.up_s, self.hold_s, self.down_s)
 
     def _clasp(self, body: Body, hip: float, knee: float) -> tuple[float, float]:
         """Shoulder flexion and elbow angle putting the wrists on the shin just below the knee.

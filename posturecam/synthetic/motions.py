@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from posturecam.landmarks import other
 from posturecam.synthetic.body import (
     Body,
     PoseAngles,
@@ -35,14 +36,21 @@ class Motion(Protocol):
     def metadata(self) -> dict: ...
 
 
-def other(side: str) -> str:
-    return "right" if side == "left" else "left"
-
-
 def smooth(x: float) -> float:
     """Smoothstep on [0, 1]: people accelerate and decelerate."""
     x = min(max(x, 0.0), 1.0)
     return x * x * (3 - 2 * x)
+
+
+def up_hold_down(u: float, up_s: float, hold_s: float, down_s: float) -> float:
+    """0..1 at ``u`` seconds into a cycle: rise over ``up_s``, hold, fall over ``down_s``, then rest at 0."""
+    if u < up_s:
+        return smooth(u / up_s)
+    if u < up_s + hold_s:
+        return 1.0
+    if u < up_s + hold_s + down_s:
+        return smooth(1 - (u - up_s - hold_s) / down_s)
+    return 0.0
 
 
 @dataclass
@@ -220,14 +228,7 @@ class Bridge:
         t -= self.lead_in_s
         if t < 0 or t >= self.reps * self.rep_seconds:
             return 0.0
-        u = t % self.rep_seconds
-        if u < self.up_s:
-            return smooth(u / self.up_s)
-        if u < self.up_s + self.hold_s:
-            return 1.0
-        if u < self.up_s + self.hold_s + self.down_s:
-            return smooth(1 - (u - self.up_s - self.hold_s) / self.down_s)
-        return 0.0
+        return up_hold_down(t % self.rep_seconds, self.up_s, self.hold_s, self.down_s)
 
     def _bottom_knee(self, body: Body) -> float:
         """Knee angle that puts the feet flat with hips and shoulders on the floor."""

@@ -13,7 +13,7 @@ import numpy as np
 
 from posturecam.synthetic import draw
 from posturecam.synthetic.appearance import Appearance
-from posturecam.synthetic.body import Body, Placement, PoseAngles, Skeleton, grounded
+from posturecam.synthetic.body import Body, Placement, PoseAngles, grounded
 from posturecam.synthetic.camera import Camera
 from posturecam.synthetic.scene import BodyPainter, landmarks3d
 from posturecam.synthetic.truth import Truth, angles_from_points
@@ -46,15 +46,11 @@ def chirality_for(heading_deg: float, cam: Camera) -> int:
     return 0 if abs(fr) < 0.5 else (1 if fr > 0 else -1)
 
 
-def pose_skeleton(angles: PoseAngles, body: Body, place: Placement) -> Skeleton:
-    return grounded(angles, body, place)
-
-
 def render(angles: PoseAngles, body: Body = DEFAULT_BODY, appearance: Appearance = DEFAULT_APPEARANCE,
            camera: Camera = DEFAULT_CAMERA, placement: Placement = DEFAULT_PLACEMENT, *,
            t: float = 0.0, frame: int = 0) -> tuple[np.ndarray, Truth]:
     """Draw the grounded body in the room and measure its truth."""
-    sk = pose_skeleton(angles, body, placement)
+    sk = grounded(angles, body, placement)
     img = draw.background(camera, appearance).copy()
     painter = BodyPainter(sk, body, appearance, camera)
     # Contact shadow: body points dropped to the floor.
@@ -78,13 +74,21 @@ def render(angles: PoseAngles, body: Body = DEFAULT_BODY, appearance: Appearance
 def frame_camera(samples: list[PoseAngles], body: Body, placement: Placement, camera: Camera,
                  fill: float = 0.75) -> Camera:
     """Aim and distance the camera so every sampled pose fits the frame."""
-    pts = np.vstack([landmarks3d(pose_skeleton(a, body, placement), body) for a in samples])
+    pts = np.vstack([landmarks3d(grounded(a, body, placement), body) for a in samples])
     # Pad with the head top and the floor under the feet.
     pad = pts.copy()
     pad[:, 1] = np.maximum(pad[:, 1] + body.head_radius * 1.2, 0)
     flo = pts.copy()
     flo[:, 1] = 0
     return camera.framed(np.vstack([pts, pad, flo]), fill)
+
+
+def render_still(angles: PoseAngles, body: Body = DEFAULT_BODY, appearance: Appearance = DEFAULT_APPEARANCE,
+                 camera: Camera = DEFAULT_CAMERA, *, view: View = "side",
+                 facing: Facing = "right") -> tuple[np.ndarray, Truth]:
+    """One pose seen from ``view``, the camera aimed and distanced to frame it (as ``render_clip`` does)."""
+    place = Placement(heading_deg=heading_for(view, facing))
+    return render(angles, body, appearance, frame_camera([angles], body, place, camera), place)
 
 
 def open_writer(path: Path, fps: float, size: tuple[int, int], codec: str = "mp4v") -> cv2.VideoWriter:
@@ -149,4 +153,4 @@ def truth_path(clip: str | Path) -> Path:
     return Path(clip).with_suffix(".truth.json")
 
 
-__all__ = ["chirality_for", "frame_camera", "heading_for", "render", "render_clip", "truth_path"]
+__all__ = ["chirality_for", "frame_camera", "heading_for", "render", "render_clip", "render_still", "truth_path"]
