@@ -6,10 +6,14 @@ The public API::
     result = posturecam.analyze_clip("clip.mp4", "out/", exercise="lunge")
     print(result.summary["rep_count"])
 
-    with posturecam.Pipeline.create("bridge") as pipe:   # frame-by-frame
-        for frame in posturecam.VideoReader("clip.mp4"):
-            r = pipe.process(frame)
+    # frame by frame; lookahead=True smooths as analyze does (results lag 0.4 s)
+    with posturecam.Pipeline.create("bridge", lookahead=True) as pipe:
+        for r in pipe.run(posturecam.VideoReader("clip.mp4")):
             print(r.time_s, r.measures.left_knee_deg if r.measures else None, r.state.cue)
+
+    # live use: one frame in, its result out (causal smoothing, nothing waits)
+    with posturecam.Pipeline.create("bridge") as pipe:
+        r = pipe.process(frame)
 """
 
 from __future__ import annotations

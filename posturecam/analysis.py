@@ -199,7 +199,7 @@ def analyze_clip(
     try:
         out = prepare_out_dir(out_dir)
         pipe = pipeline or Pipeline.create(
-            exercise, model=model, thresholds=still_thresholds(thresholds) if still else thresholds
+            exercise, model=model, thresholds=still_thresholds(thresholds) if still else thresholds, lookahead=True
         )
     except BaseException:
         reader.close()
@@ -213,17 +213,26 @@ def analyze_clip(
     last_t = 0.0
     interrupted = False
     r: FrameResult | None = None
-    try:
-        for frame in prefetch(iter(reader)):
-            r = pipe.process(frame)
+
+    def write(results: list[FrameResult]) -> None:
+        nonlocal frames, with_person, last_t, r
+        for r in results:
             sink.put(r)
             frames += 1
             with_person += r.person
-            last_t = frame.time_s
-            if progress is not None:
-                progress(1)
-    except KeyboardInterrupt:
-        interrupted = True
+            last_t = r.time_s
+
+    try:
+        try:
+            for frame in prefetch(iter(reader)):
+                write(pipe.feed(frame))
+                if progress is not None:
+                    progress(1)
+        except KeyboardInterrupt:
+            interrupted = True
+        # Frames already through the model but waiting for later ones (a fraction of
+        # a second) are finished with what there is, also after Ctrl+C.
+        write(pipe.drain())
     finally:
         try:
             sink.close()

@@ -4,19 +4,27 @@ frame -> pose (orientation-aware, plausibility-checked) -> legs labelled by
 anatomy -> smoothed -> measures -> coach. Everything stateful lives in the
 objects this class holds, created per session, so two pipelines never share
 state and a test can build one from parts.
+
+Live mode smooths each frame as it comes (``process``). A recorded clip may
+look ahead (``lookahead=True``): a frame's result then waits until a fraction
+of a second of later frames has been seen, so ``feed`` returns zero or more
+finished results and ``drain`` the rest; ``run`` does both over an iterable.
+Results always come out once per frame, in frame order.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
-from posturecam.filters import OneEuroFilter
-from posturecam.measures import Measures, chirality_of, measure, near_side_for, view_of
+from posturecam.filters import CenteredSmoother, LandmarkSmoother, OneEuroSmoother
+from posturecam.measures import Measures, View, chirality_of, measure, near_side_for, view_of
 from posturecam.model import ModelInfo, resolve_model
 from posturecam.orientation import OrientedDetector
 from posturecam.pose import Pose, PoseEstimator
@@ -24,8 +32,6 @@ from posturecam.sides import LegResolver
 from posturecam.video import Frame
 
 MASK_EXERCISES = frozenset({"standing"})
-# A gap longer than this (no person) restarts smoothing instead of gliding across it.
-SMOOTHING_MAX_GAP_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,22 @@ class FrameResult:
         return self.pose is not None
 
 
+@dataclass(frozen=True)
+class _Located:
+    """A frame whose person is found and labelled, waiting to be smoothed and judged."""
+
+    frame: Frame
+    pose: Pose | None
+    view: View | None
+    swapped: bool
+    detect_s: float
+
+    @property
+    def scale(self) -> np.ndarray:
+        h, w = self.frame.image.shape[:2]
+        return np.array((w, h), dtype=np.float64)
+
+
 @dataclass
 class Pipeline:
     """One session's per-frame analysis. Use ``Pipeline.create`` unless assembling parts by hand."""
@@ -55,8 +77,8 @@ class Pipeline:
     detector: OrientedDetector
     coach: Coach
     legs: LegResolver = field(default_factory=LegResolver)
-    smoother: OneEuroFilter | None = field(default_factory=OneEuroFilter)
-    _last_person_t: float = field(default=-1e9, init=False, repr=False)
+    smoother: LandmarkSmoother | None = field(default_factory=OneEuroSmoother)
+    _waiting: deque[_Located] = field(default_factory=deque, init=False, repr=False)
 
     @classmethod
     def create(
@@ -68,54 +90,97 @@ class Pipeline:
         video: bool = True,
         orientation: bool = True,
         smoothing: bool = True,
+        lookahead: bool = False,
         resolve_legs: bool = True,
     ) -> Pipeline:
+        """A pipeline for one session; ``lookahead=True`` for recorded clips (see the module docstring)."""
         info = model if isinstance(model, ModelInfo) else resolve_model(model)
         # The silhouette (segmentation mask) costs ~10 ms a frame; only standing
         # posture uses it, for pelvic obliquity in front views.
         estimator = PoseEstimator(info, video=video, with_mask=exercise in MASK_EXERCISES)
+        smoother: LandmarkSmoother | None = None
+        if smoothing:
+            smoother = CenteredSmoother() if lookahead else OneEuroSmoother()
         return cls(
             detector=OrientedDetector(estimator, enabled=orientation),
             coach=get_exercise(exercise, thresholds),
             legs=LegResolver() if resolve_legs else _NoLegResolver(),
-            smoother=OneEuroFilter() if smoothing else None,
+            smoother=smoother,
         )
 
     @property
     def model(self) -> ModelInfo:
         return self.detector.estimator.model
 
+    @property
+    def lookahead_s(self) -> float:
+        """How long after a frame its result may come out (0 for live use)."""
+        return self.smoother.lookahead_s if self.smoother is not None else 0.0
+
     def process(self, frame: Frame) -> FrameResult:
-        h, w = frame.image.shape[:2]
+        """One frame in, its result out: for live use, where nothing may wait for later frames."""
+        if self.lookahead_s > 0:
+            raise RuntimeError("this pipeline looks ahead: use run(), or feed() and drain()")
+        (result,) = self.feed(frame)
+        return result
+
+    def feed(self, frame: Frame) -> list[FrameResult]:
+        """Analyse one frame; return the results that are now final (earlier frames first)."""
+        self._waiting.append(self._locate(frame))
+        return self._release(final=False)
+
+    def drain(self) -> list[FrameResult]:
+        """The results still waiting for later frames, at the end of a clip (or on Ctrl+C)."""
+        return self._release(final=True)
+
+    def run(self, frames: Iterable[Frame]) -> Iterator[FrameResult]:
+        """Every frame's result, in order."""
+        for frame in frames:
+            yield from self.feed(frame)
+        yield from self.drain()
+
+    def _locate(self, frame: Frame) -> _Located:
         t0 = time.perf_counter()
         raw = self.detector.detect(frame.image, round(frame.time_s * 1000))
         detect_s = time.perf_counter() - t0
-        pose, swapped, m = None, False, None
-        if raw is not None:
+        if raw is None:
+            loc = _Located(frame, None, None, False, detect_s)
+        else:
             view = view_of(raw)
             # The near side for every view but front (three-quarter views too), so the
             # resolver need not work out this same pose's view and facing again.
             near = None if view == "front" else near_side_for(chirality_of(raw))
             pose, swapped = self.legs.update(raw, frame.time_s, near)
-            pose = self._smooth(pose, frame.time_s, (w, h))
-            m = measure(pose, (w, h), view)
-            self._last_person_t = frame.time_s
-        elif self.smoother is not None:
-            self.smoother.reset()
-        state = self.coach.update(frame.time_s, m)
-        return FrameResult(frame.index, frame.time_s, frame.image, pose, m, state, swapped, detect_s)
+            loc = _Located(frame, pose, view, swapped, detect_s)
+        if self.smoother is not None:
+            self.smoother.push(frame.time_s, None if loc.pose is None else loc.pose.xy / loc.scale)
+        return loc
 
-    def _smooth(self, pose: Pose, t: float, size: tuple[int, int]) -> Pose:
+    def _release(self, final: bool) -> list[FrameResult]:
         if self.smoother is None:
-            return pose
-        if t - self._last_person_t > SMOOTHING_MAX_GAP_S:
-            self.smoother.reset()
-        scale = np.array(size, dtype=np.float64)
-        xy = self.smoother(pose.xy / scale, t) * scale
-        return replace(pose, xy=xy)
+            ready: list[np.ndarray | None] = [None] * len(self._waiting)
+        else:
+            ready = self.smoother.pop(final)
+        out = []
+        for xy in ready:
+            loc = self._waiting.popleft()
+            pose = loc.pose if xy is None or loc.pose is None else replace(loc.pose, xy=xy * loc.scale)
+            out.append(self._judge(loc, pose))
+        return out
+
+    def _judge(self, loc: _Located, pose: Pose | None) -> FrameResult:
+        f = loc.frame
+        m = measure(pose, (f.image.shape[1], f.image.shape[0]), loc.view) if pose is not None else None
+        state = self.coach.update(f.time_s, m)
+        return FrameResult(f.index, f.time_s, f.image, pose, m, state, loc.swapped, loc.detect_s)
 
     def finish(self, time_s: float | None = None) -> dict[str, object]:
-        """Close any open rep or hold and return the coach's summary."""
+        """Close any open rep or hold and return the coach's summary.
+
+        Frames still waiting for later ones are judged first, so the summary
+        counts them; call ``drain`` before this to get their results too.
+        """
+        self.drain()
         self.coach.finish(time_s)
         return self.coach.summary()
 

@@ -167,7 +167,9 @@ class PoseEstimator:
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], dtype=np.float64)
         mask = None
         if self._with_mask and result.segmentation_masks:
-            mask = unrotate_image(result.segmentation_masks[0].numpy_view(), rotation_deg)
+            # A copy: numpy_view() borrows MediaPipe's buffer, which is reused once the
+            # result is dropped, and a recorded clip's frame is judged frames later.
+            mask = unrotate_image(np.array(result.segmentation_masks[0].numpy_view()), rotation_deg)
         return Pose(
             xy=unrotate_points(xy_rot, rotation_deg, w, h),
             z=arr[:, 2],

@@ -60,29 +60,32 @@ def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ClipScore]:
     return result
 
 
-# Not met yet: a camera 15-25 degrees off the side. Measured (640x360, 15 fps):
-# in each of these clips one joint of the four is over 5 degrees (yaw-20 lunge
-# right hip 5.9, yaw-20 stretch left knee 5.1, random 1 far hip 8.0, random 2
-# far knee 6.1); the rest are 2-5. Over 12 further seeded random clips the
-# worst joint per clip was 4.5-9.9 (median 5.6). What is left is the model's
-# own placement of a partly hidden leg (single-frame knee jumps of 20-25 px;
-# a steady 5 px ankle offset in a kneeling stretch), not labels or facing:
-# swaps are 0-2% and facing is right in every frame. A leg-length glitch gate
-# was tried and dropped (it helped some clips and blanked good frames in others).
+# Not met yet on every clip: a camera 15-25 degrees off the side. With the
+# centred smoothing ``analyze`` uses (measured 640x360, 15 fps) the yaw-20 lunge
+# (worst joint 4.3) and yaw-20 stretch (4.5) pass; the two random clips still
+# have one joint over 5 (random 1 far hip 5.2, random 2 far knee 5.9). Over 18
+# further seeded random clips never used for tuning (seeds 15-32), the mean MAE
+# is 4.2 (4.7 with live mode's causal smoothing); 3 of 12 lunges and 5 of 6
+# kneeling stretches have a joint over 5, the stretches worst (up to 12) where
+# the model places the kneeling leg wrongly for a second or more. Labels and
+# facing are right (swaps 0-2%); what is left is the model's own placement of a
+# partly hidden leg.
 _OFF_SIDE = pytest.mark.xfail(reason="off-side camera: model placement of a partly hidden leg", strict=False)
 
 
-# The bridge on the floor, side view: both hips and the far knee are within 2-3.5
-# degrees, but the near knee reads 5.0 (bias -5.0: the model bends it more than
-# drawn; 4.5 while a proactive turned-frame detection ran, which was removed
-# because over 42 lying clips it made angles worse on average, see
-# posturecam/orientation.py). No consistent offset of the knee landmark across
-# clips was found that would justify a correction.
-_BRIDGE_KNEE = pytest.mark.xfail(reason="bridge near knee 5.0 vs limit 5.0", strict=False)
+# The bridge on the floor, side view: both hips and the far knee are within 1.3-3
+# degrees; the near knee reads 4.9 (bias -4.9: the model bends it more than
+# drawn), just inside the limit, so it is not asserted strictly. No consistent
+# offset of the knee landmark across clips was found that would justify a
+# correction; its own test below holds it to 6.
+_BRIDGE_KNEE = pytest.mark.xfail(reason="bridge near knee 4.9 vs limit 5.0", strict=False)
+
+# Met: the pure side view, and the yaw-20 clips whose raw labels are swapped.
+_MET = ("lunge_side", "lunge_yaw-20_swaps", "stretch_yaw-20")
 
 
 def _marks(name: str) -> list[pytest.MarkDecorator]:
-    if name == "lunge_side":
+    if name in _MET:
         return []
     return [_BRIDGE_KNEE] if name == "bridge_side" else [_OFF_SIDE]
 

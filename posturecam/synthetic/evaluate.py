@@ -10,6 +10,7 @@ measure are defined.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,31 +129,32 @@ def score_clip(
     *,
     orientation: bool = True,
     resolve_legs: bool = True,
+    lookahead: bool = True,
     keys: tuple[str, ...] = SIDE_ANGLES,
 ) -> ClipScore:
-    """Run ``Pipeline.create("none")`` over a rendered clip and score it against ``truths``."""
+    """Run ``Pipeline.create("none")`` over a rendered clip and score it against ``truths``.
+
+    ``lookahead=True`` is what ``analyze`` runs; ``False`` scores live mode's smoothing.
+    """
     import time
 
     from posturecam.pipeline import Pipeline
     from posturecam.video import VideoReader
 
-    pipe = Pipeline.create("none", orientation=orientation, resolve_legs=True)
+    pipe = Pipeline.create("none", orientation=orientation, resolve_legs=True, lookahead=lookahead)
     rec = RecordingResolver(pipe.legs if resolve_legs else None)
     pipe.legs = rec
     score = ClipScore()
     t0 = time.perf_counter()
     with pipe, VideoReader(path) as reader:
-        for frame in reader:
-            if frame.index >= len(truths):
-                break
-            tr = truths[frame.index]
-            res = pipe.process(frame)
+        frames = itertools.takewhile(lambda f: f.index < len(truths), reader)
+        for res in pipe.run(frames):
+            tr = truths[res.index]
             score.frames += 1
+            raw = rec.raw.pop(res.time_s, None)
             if res.pose is None:
                 continue
             score.detected += 1
-            raw = rec.raw.pop(frame.time_s, None)
-            rec.raw.clear()
             if raw is not None:
                 ok = labels_correct(raw.xy, tr)
                 if ok is not None:
