@@ -188,11 +188,13 @@ class CenteredSmoother:
     def _blend(self, s: _Sample) -> np.ndarray:
         near = self._neighbours(s, 3.0 * self.sigma_s)
         dt = np.array([o.t for o in near]) - s.t
-        root_w = np.exp(-0.25 * (dt / self.sigma_s) ** 2)  # sqrt of the Gaussian weight
-        values = np.stack([self._despiked(o) for o in near]).reshape(len(near), -1)
-        design = np.vander(dt, min(3, len(near)), increasing=True) * root_w[:, None]
-        coef, *_ = np.linalg.lstsq(design, values * root_w[:, None], rcond=None)
-        return coef[0].reshape(s.xy.shape)
+        w = np.exp(-0.5 * (dt / self.sigma_s) ** 2)
+        # Weighted least squares for a + b*dt + c*dt^2, read at dt = 0: the fit's value
+        # is a fixed weighting of the samples, so solve the 3x3 system once, not per coordinate.
+        a = np.vander(dt, min(3, len(near)), increasing=True)
+        at_w = a.T * w
+        weights = np.linalg.pinv(at_w @ a)[0] @ at_w
+        return np.tensordot(weights, np.stack([self._despiked(o) for o in near]), axes=1)
 
     def _forget(self) -> None:
         """Drop samples too old to be anyone's neighbour (a despiked value caches the rest)."""

@@ -125,3 +125,38 @@ def test_mediapipe_finds_the_mannequin(landmarker, view: str, facing: str) -> No
     for a, b in ((L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_HIP, L.RIGHT_HIP)):
         # Side views may swap the legs (the raw model's known weakness): compare as a pair.
         assert min(pair_distances(det[:, :2], tr.points, a, b)) / 2 < 15.0
+
+
+def test_truth_json_reads_back_as_rendered(tmp_path) -> None:
+    from posturecam.synthetic.render import load_truths
+
+    path = tmp_path / "b.mp4"
+    truths = render_clip(Bridge(reps=1, hold_s=0.2), seconds=0.5, fps=10, path=path, camera=Camera(320, 180))
+    back = load_truths(path)
+    assert len(back) == len(truths)
+    for a, b in zip(truths, back, strict=True):
+        assert b.chirality == a.chirality and b.frame == a.frame and b.image_size == (320, 180)
+        assert abs(b.points - a.points).max() < 0.01 and (b.visible == a.visible).all()
+        assert all(abs(b.angles[k] - v) < 0.001 for k, v in a.angles.items() if v == v)
+
+
+def test_score_command_compares_a_render_with_its_truth(tmp_path, capsys) -> None:
+    """``python -m posturecam.synthetic score``: how anyone tries a render the tests never saw."""
+    from posturecam.synthetic.__main__ import main as synthetic_main
+
+    clip = tmp_path / "lunge.mp4"
+    synthetic_main(["clip", "--motion", "lunge", "--reps", "1", "--seconds", "2", "--fps", "15", "--width", "640",
+                    "--height", "360", "--seed", "5", "--out", str(clip)])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        synthetic_main(["score", str(clip), "--json"])
+    assert done.value.code == 0
+    row = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert row["frames"] == 30 and row["detection"] >= 0.9
+    for k in ("left_knee_deg", "right_knee_deg", "left_hip_deg", "right_hip_deg"):
+        _raw_mae, mae, _bias, n = row[k]
+        assert n >= 10 and mae <= 8.0, (k, row)  # the far leg is hidden while the feet are together
+    with pytest.raises(SystemExit) as done:
+        synthetic_main(["score", str(tmp_path / "missing.mp4")])
+    assert done.value.code == 1
+    assert "cannot read its truth" in capsys.readouterr().out

@@ -154,3 +154,11 @@ def truth_path(clip: str | Path) -> Path:
 
 
 __all__ = ["chirality_for", "frame_camera", "heading_for", "render", "render_clip", "render_still", "truth_path"]
+
+
+def load_truths(clip: str | Path) -> list[Truth]:
+    """The per-frame truth written beside ``clip`` by ``render_clip``, for scoring a clip rendered earlier."""
+    meta = json.loads(truth_path(clip).read_text())
+    size = tuple(meta["image_size"])
+    return [Truth.from_json(f, size) for f in meta["per_frame"]]  # type: ignore[arg-type]
+

@@ -49,6 +49,23 @@ class Truth:
         }
 
 
+    @classmethod
+    def from_json(cls, d: dict, image_size: tuple[int, int]) -> Truth:
+        """The inverse of ``to_json`` (depth is not stored, so it comes back as NaN)."""
+        names = [L(i).name.lower() for i in range(NUM_LANDMARKS)]
+        return cls(
+            points=np.array([d["points"][n] for n in names], dtype=np.float64),
+            visible=np.array([d["visible"][n] for n in names], dtype=bool),
+            depth=np.full(NUM_LANDMARKS, np.nan),
+            chirality=int(d["chirality"]),
+            angles={k: (float("nan") if v is None else float(v)) for k, v in d["angles"].items()},
+            commanded=dict(d.get("commanded", {})),
+            t=float(d["t"]),
+            frame=int(d["frame"]),
+            image_size=image_size,
+        )
+
+
 def angles_from_points(pts: np.ndarray, chirality: int) -> dict[str, float]:
     """posturecam's angles from a (33,2) array of points by anatomical side."""
     ch = chirality or None
