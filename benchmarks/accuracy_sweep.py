@@ -60,8 +60,9 @@ def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int]) -> tuple[s
         "stretch": (HipFlexorStretch(hold_s=2.0, switch_s=1.2), 5.0),
     }[exercise]
     sign = 1 if rng.integers(2) else -1
+    # Aimed at the body (pitch None), as a person aims a phone on a stand, from knee to head height.
     cam = Camera(width=size[0], height=size[1], yaw_deg=sign * float(rng.uniform(*yaw)),
-                 height_m=float(rng.uniform(0.5, 1.5)))
+                 height_m=float(rng.uniform(0.5, 1.5)), pitch_deg=None)
     kw = {
         "appearance": replace(Appearance.random(rng), far_darken=float(rng.uniform(0.8, 1.0))),
         "body": Body(height_m=float(rng.uniform(1.5, 1.95)), girth=float(rng.uniform(0.85, 1.25)),

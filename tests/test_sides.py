@@ -16,18 +16,20 @@ from posturecam.landmarks import NUM_LANDMARKS, L
 from posturecam.measures import chirality_of, near_side_for, view_of
 from posturecam.pose import Pose
 from posturecam.sides import LegResolver, swap_legs
-from posturecam.synthetic import Body, Camera, Lunge, Placement, frame_camera, heading_for
+from posturecam.synthetic import Body, Camera, HipFlexorStretch, Lunge, Placement, frame_camera, heading_for
 from posturecam.synthetic.body import grounded
 from posturecam.synthetic.evaluate import labels_correct
+from posturecam.synthetic.motions import Motion
 from posturecam.synthetic.scene import landmarks3d
 from posturecam.synthetic.truth import Truth, angles_from_points
 
 FPS = 15.0
 
 
-def _truth_sequence(facing: str, yaw_deg: float = -15.0, reps: int = 3) -> list[tuple[float, Pose, Truth]]:
-    """(time, pose labelled correctly, truth) per frame of a lunge, with model-like z and visibility."""
-    body, motion = Body(), Lunge(reps=reps)
+def _truth_sequence(facing: str, yaw_deg: float = -15.0, reps: int = 3,
+                    motion: Motion | None = None) -> list[tuple[float, Pose, Truth]]:
+    """(time, pose labelled correctly, truth) per frame of a lunge (or ``motion``), with model-like z and visibility."""
+    body, motion = Body(), motion or Lunge(reps=reps)
     place = Placement(heading_deg=heading_for("side", facing))  # type: ignore[arg-type]
     times = [i / FPS for i in range(int(motion.duration * FPS))]
     poses = [motion.pose(t, body) for t in times]
@@ -115,3 +117,29 @@ def test_resolver_is_cheap(sequence: list[tuple[float, Pose, Truth]]) -> None:
         res.update(pose, t, "right")
     per_frame_ms = (time.perf_counter() - t0) * 1000 / len(sequence)
     assert per_frame_ms < 0.5, per_frame_ms
+
+
+@pytest.mark.parametrize("revote", [True, False])
+def test_a_naming_lost_by_continuity_comes_back_within_the_revote_window(revote: bool) -> None:
+    """The legs pass close without overlapping and continuity hands each track the other leg.
+
+    Simulated by exchanging the resolver's two tracks once, mid-hold, while
+    the model's labels stay right. With the re-vote the output follows the
+    model again within ``revote_window_s``; without it (the control), the
+    wrong naming lasts the rest of the hold, which shows the test can fail.
+    """
+    seq = _truth_sequence("right", yaw_deg=-10.0, motion=HipFlexorStretch(hold_s=4.0))
+    res = LegResolver() if revote else LegResolver(revote_fraction=2.0)
+    broken_at, wrong_after = None, []
+    for t, pose, tr in seq:
+        if broken_at is None and t >= 1.0 and res._prev is not None:
+            res._prev = res._prev[::-1].copy()  # continuity now names each leg after the other
+            broken_at = t
+        out, _ = res.update(pose, t, near_side_for(chirality_of(pose)))
+        ok = labels_correct(out.xy, tr)
+        if broken_at is not None and ok is not None:
+            wrong_after.append((t - broken_at, not ok))
+    assert broken_at is not None and wrong_after[0][1], "the broken naming must show at first"
+    late = [wrong for dt, wrong in wrong_after if res.revote_window_s + 0.2 <= dt <= 3.5]
+    assert len(late) > 10
+    assert (not any(late)) if revote else all(late)

@@ -106,8 +106,9 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("--hold", type=float, default=2.0)
     c.add_argument("--faults", default="", help="comma list, e.g. knee_past_toes,trunk_lean")
     c.add_argument("--yaw", type=float, default=0.0, help="camera orbit, degrees")
-    c.add_argument("--cam-height", type=float, default=1.0)
-    c.add_argument("--pitch", type=float, default=0.0)
+    c.add_argument("--cam-height", type=float, default=1.0, help="lens height above the floor, metres")
+    c.add_argument("--pitch", type=float, default=None,
+                   help="camera tilt, degrees, + looks down (default: aimed at the body, as a person aims a phone)")
     c.add_argument("--fov", type=float, default=62.0)
     c.add_argument("--fill", type=float, default=0.75, help="fraction of the frame the body fills")
     c.add_argument("--body-height", type=float, default=1.75)
