@@ -136,7 +136,6 @@ class LegResolver:
         self._prev_t = time_s
         return resolved, swapped
 
-
     def _continuity_outvoted(self, time_s: float, swapped: bool) -> bool:
         """Has the output disagreed with the model for most of the recent window? (Then follow the model.)"""
         recent = self._recent

@@ -63,10 +63,10 @@ def _motion(args: argparse.Namespace):
 
 def score(clips: list[Path], *, live: bool = False, as_json: bool = False) -> int:
     """Print each clip's per-angle error against its truth; 1 if a clip or its truth cannot be read."""
-    from posturecam.synthetic.evaluate import score_clip
+    from posturecam.synthetic.evaluate import SIDE_ANGLES, score_clip
     from posturecam.synthetic.render import load_truths, truth_path
 
-    keys = ("left_knee_deg", "right_knee_deg", "left_hip_deg", "right_hip_deg", "trunk_lean_deg")
+    keys = (*SIDE_ANGLES, "trunk_lean_deg")
     status = 0
     for clip in clips:
         try:

@@ -153,12 +153,12 @@ def truth_path(clip: str | Path) -> Path:
     return Path(clip).with_suffix(".truth.json")
 
 
-__all__ = ["chirality_for", "frame_camera", "heading_for", "render", "render_clip", "render_still", "truth_path"]
-
-
 def load_truths(clip: str | Path) -> list[Truth]:
     """The per-frame truth written beside ``clip`` by ``render_clip``, for scoring a clip rendered earlier."""
     meta = json.loads(truth_path(clip).read_text())
     size = tuple(meta["image_size"])
     return [Truth.from_json(f, size) for f in meta["per_frame"]]  # type: ignore[arg-type]
 
+
+__all__ = ["chirality_for", "frame_camera", "heading_for", "load_truths", "render", "render_clip", "render_still",
+           "truth_path"]

@@ -48,7 +48,6 @@ class Truth:
             "visible": {L(i).name.lower(): bool(self.visible[i]) for i in range(NUM_LANDMARKS)},
         }
 
-
     @classmethod
     def from_json(cls, d: dict, image_size: tuple[int, int]) -> Truth:
         """The inverse of ``to_json`` (depth is not stored, so it comes back as NaN)."""
