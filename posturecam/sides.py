@@ -37,10 +37,15 @@ in the middle of a slide fits both namings about equally well, so the
 reference the next frame is matched against is only taken from frames
 where one naming fits clearly better (cost ratio below ``max_ambiguity``),
 and a segment whose reference is older than ``max_reference_age_s`` starts
-afresh. Measured on the model's raw labels of 48 seeded renders never used
-for tuning (0-25 degrees off the side, camera 0.5-1.5 m): frames with
-swapped legs 1.3% -> 0.6% of judged frames; on the 55 development clips
-4.5% -> 3.4%.
+afresh. Measured by replaying the model's recorded raw labels of four sets
+of seeded renders (0-25 degrees off the side, camera 0.5-1.5 m; 55
+development clips, then three sets of 48 never tuned on), frames with
+swapped legs went 5.2 / 1.3 / 7.0 / 2.3% -> 3.4 / 0.6 / 8.4 / 1.3%. The
+worse set comes from two lunges filmed from 1.45 m whose raw labels are
+wrong in 45% and 59% of frames: where the model is wrong that often,
+whichever naming a segment starts with decides it, and no rule tried here
+(longer votes, decaying votes, a second opinion from the mirrored frame)
+settled that.
 
 Continuity can also be wrong: when the legs pass close to each other without
 overlapping (switching sides in a kneeling stretch), a brief swap there can

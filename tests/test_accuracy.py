@@ -149,7 +149,9 @@ def test_kneeling_stretch_filmed_from_above_keeps_its_legs(tmp_path: Path) -> No
     hip angles off by about 50 degrees. Facing left, the same set-up is
     fine. A floor-contact cue (the near foot sits lower in the image) was
     right in 95-98% of frames from the drawn joints but in 55-70% from the
-    model's landmarks: too noisy to overrule the model.
+    model's landmarks: too noisy to overrule the model. Running the model a
+    second time on the mirrored frame does not help either: it makes the
+    same mistake in 46% of frames.
     """
     path = tmp_path / "stretch_from_above.mp4"
     cam = replace(SMALL, height_m=1.7, pitch_deg=None)
