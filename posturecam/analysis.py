@@ -239,6 +239,7 @@ def analyze_clip(
         finally:
             reader.close()
             coach_summary = pipe.finish(last_t)
+            legs = pipe.legs.stats()
             # A photo's faults are listed below instead of "most frequent cue", meaningless for one frame.
             lines = pipe.coach.summary_lines(with_cue_line=not still)
             if pipeline is None:
@@ -256,6 +257,7 @@ def analyze_clip(
         "width": info.width,
         "height": info.height,
         "model": {"name": pipe.model.name, "sha256": pipe.model.sha256},
+        "legs": legs.to_json(),
         "posturecam_version": __version__,
         "interrupted": interrupted,
         "truncated": reader.truncated,
@@ -263,6 +265,8 @@ def analyze_clip(
     }
     if frames and not with_person:
         lines.insert(0, "Nobody was found in this clip." if not still else "Nobody was found in this photo.")
+    if legs.unsteady:
+        lines.append(str(legs.note()))
     elif still and r is not None:
         faults = [c for c in r.state.active_cues if c in pipe.coach.cues and pipe.coach.cues[c].fault]
         summary["photo_faults"] = faults

@@ -494,6 +494,7 @@ class LiveSession:
         clip = getattr(getattr(self.source, "reader", None), "path", None)
         truncated = bool(getattr(self.source, "truncated", False))
         first_t = kept[0].start_s or 0.0
+        legs = self.pipe.legs.stats()
         summary: dict[str, object] = {
             **combine_segments(kept),
             "mode": "live",
@@ -509,6 +510,7 @@ class LiveSession:
             "width": src_w,
             "height": src_h,
             "model": {"name": self.pipe.model.name, "sha256": self.pipe.model.sha256},
+            "legs": legs.to_json(),
             "posturecam_version": __version__,
             "interrupted": ended_by in ("sigint", "sigterm"),
             "ended_by": ended_by,
@@ -528,6 +530,8 @@ class LiveSession:
             lines += s.lines
         if self.frames and not self.with_person:
             lines.insert(0, "Nobody was seen during this session.")
+        if legs.unsteady:
+            lines.append(str(legs.note()))
         write_json_atomic(self.out_dir / "summary.json", summary)
         failed = self.source.error and self.frames == 0
         code = 1 if failed else 130 if ended_by == "sigint" else 143 if ended_by == "sigterm" else 0

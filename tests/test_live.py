@@ -149,6 +149,8 @@ def test_live_window_shows_overlay_and_counts_reps(xvfb: dict[str, str], tmp_pat
     assert s["frames"] + s["frames_dropped"] == s["frames_captured"]
     assert (out / "frames.jsonl").read_text().count("\n") == s["frames"]
     assert "Lunges:" in stdout and "session saved" in stdout
+    # The side-view lunge's legs are named right by the model: counted, not flagged.
+    assert s["legs"]["side_view_frames"] >= 40 and s["legs"]["unsteady"] is False
 
 
 def test_live_keys_switch_exercise_and_quit(xvfb: dict[str, str], tmp_path: Path) -> None:

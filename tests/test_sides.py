@@ -17,7 +17,7 @@ import pytest
 from posturecam.landmarks import NUM_LANDMARKS, L
 from posturecam.measures import chirality_of, near_side_for, view_of
 from posturecam.pose import Pose
-from posturecam.sides import LegResolver, swap_legs
+from posturecam.sides import UNSTEADY_RELABELLED_SHARE, LegLabelStats, LegResolver, swap_legs
 from posturecam.synthetic import Body, Camera, HipFlexorStretch, Lunge, Placement, frame_camera, heading_for
 from posturecam.synthetic.body import grounded
 from posturecam.synthetic.evaluate import labels_correct
@@ -192,3 +192,34 @@ def test_a_swap_the_model_slides_into_is_not_carried_on(max_ambiguity: float) ->
         assert sum(wrong) <= 6 and not any(after_jump_back), wrong
     else:
         assert all(after_jump_back), wrong
+
+
+def test_resolver_counts_the_side_on_frames_it_relabels(sequence: list[tuple[float, Pose, Truth]]) -> None:
+    swapped = _corrupt(sequence, seed=3)
+    res = LegResolver()
+    relabelled = 0
+    for (t, pose, _), sw in zip(sequence, swapped, strict=True):
+        given = swap_legs(pose) if sw else pose
+        _, did = res.update(given, t, near_side_for(chirality_of(given)))
+        relabelled += did
+    stats = res.stats()
+    assert stats.side_view_frames == len(sequence)
+    assert stats.relabelled_frames == relabelled == sum(swapped)  # every corrupted frame undone, nothing else
+
+
+@pytest.mark.parametrize(("side", "relabelled", "unsteady"), [
+    (100, 15, False),   # exactly the limit is still steady
+    (100, 16, True),
+    (10, 9, False),     # too few side-on frames to judge
+    (0, 0, False),
+])
+def test_unsteady_legs_are_flagged_above_the_share(side: int, relabelled: int, unsteady: bool) -> None:
+    assert UNSTEADY_RELABELLED_SHARE == 0.15
+    stats = LegLabelStats(side, relabelled)
+    assert stats.unsteady is unsteady
+    j = stats.to_json()
+    assert j["unsteady"] is unsteady and j["relabelled_frames"] == relabelled
+    if unsteady:
+        assert "16%" in str(stats.note()) and j["note"] == stats.note()
+    else:
+        assert stats.note() is None and j["note"] is None
