@@ -139,6 +139,9 @@ class CenteredSmoother:
     _waiting: deque[_Sample | None] = field(default_factory=deque, init=False, repr=False)
     _track: int = field(default=0, init=False, repr=False)
     _last_t: float | None = field(default=None, init=False, repr=False)
+    # Blend weights by the neighbours' time offsets: at a steady frame rate every
+    # full window has the same offsets, so the 3x3 solve is done once, not per frame.
+    _weights: dict[bytes, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def lookahead_s(self) -> float:
@@ -191,12 +194,18 @@ class CenteredSmoother:
     def _blend(self, s: _Sample) -> np.ndarray:
         near = self._neighbours(s, 3.0 * self.sigma_s)
         dt = np.array([o.t for o in near]) - s.t
-        w = np.exp(-0.5 * (dt / self.sigma_s) ** 2)
-        # Weighted least squares for a + b*dt + c*dt^2, read at dt = 0: the fit's value
-        # is a fixed weighting of the samples, so solve the 3x3 system once, not per coordinate.
-        a = np.vander(dt, min(3, len(near)), increasing=True)
-        at_w = a.T * w
-        weights = np.linalg.pinv(at_w @ a)[0] @ at_w
+        key = np.round(dt, 5).tobytes()
+        weights = self._weights.get(key)
+        if weights is None:
+            w = np.exp(-0.5 * (dt / self.sigma_s) ** 2)
+            # Weighted least squares for a + b*dt + c*dt^2, read at dt = 0: the fit's value
+            # is a fixed weighting of the samples, so solve the 3x3 system once, not per coordinate.
+            a = np.vander(dt, min(3, len(near)), increasing=True)
+            at_w = a.T * w
+            weights = np.linalg.pinv(at_w @ a)[0] @ at_w
+            if len(self._weights) >= 64:  # a variable frame rate: keep the cache bounded
+                self._weights.clear()
+            self._weights[key] = weights
         return np.tensordot(weights, np.stack([self._despiked(o) for o in near]), axes=1)
 
     def _forget(self) -> None:

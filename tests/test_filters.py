@@ -93,3 +93,23 @@ def test_memory_stays_bounded_over_a_long_clip() -> None:
         s.push(i / 30, np.full((33, 2), 0.5))
         s.pop()
     assert len(s._samples) <= 2 * s.lookahead_s * 30 + 2
+
+
+def test_blend_weights_are_reused_at_a_steady_frame_rate_without_changing_the_result() -> None:
+    """The smoother solves its blend weights once per pattern of frame times, not per frame."""
+    rng = np.random.default_rng(4)
+    times = np.arange(300) / 30.0
+    pts = rng.normal(size=(300, 33, 2)) * 0.01 + np.linspace(0, 1, 300)[:, None, None]
+    cached, fresh = CenteredSmoother(), CenteredSmoother()
+    out_cached, out_fresh = [], []
+    for t, p in zip(times, pts, strict=True):
+        cached.push(float(t), p)
+        out_cached += cached.pop()
+        fresh.push(float(t), p)
+        fresh._weights.clear()  # the control: every blend solves its own weights
+        out_fresh += fresh.pop()
+    out_cached += cached.pop(final=True)
+    out_fresh += fresh.pop(final=True)
+    assert len(out_cached) == len(out_fresh) == 300
+    assert max(float(np.abs(a - b).max()) for a, b in zip(out_cached, out_fresh, strict=True)) < 1e-9
+    assert len(cached._weights) <= 30  # the track's two ends, plus one full window
