@@ -55,6 +55,11 @@ for the rest of the segment while the model is right in every frame
 resolved wrong in 34%). So the naming is also re-voted: when the output has
 disagreed with the model's labels for most of the last ``revote_window_s``,
 which is longer than any burst seen, the tracks follow the model again.
+
+None of this can be right where the model is wrong most of the time, so
+the resolver also counts how often it relabels (``LegResolver.stats``);
+``analyze`` and ``live`` tell the user when that share is high enough that
+per-side numbers may be swapped (``UNSTEADY_RELABELLED_SHARE``).
 """
 
 from __future__ import annotations
