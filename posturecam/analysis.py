@@ -265,12 +265,12 @@ def analyze_clip(
     }
     if frames and not with_person:
         lines.insert(0, "Nobody was found in this clip." if not still else "Nobody was found in this photo.")
-    if legs.unsteady:
-        lines.append(str(legs.note()))
     elif still and r is not None:
         faults = [c for c in r.state.active_cues if c in pipe.coach.cues and pipe.coach.cues[c].fault]
         summary["photo_faults"] = faults
         texts = "; ".join(pipe.coach.cues[c].text for c in faults)
         lines.append(f"In this photo: {texts}" if faults else "In this photo: no form faults")
+    if legs.unsteady:
+        lines.append(str(legs.note()))
     write_json_atomic(out / "summary.json", summary)
     return AnalysisResult(Path(clip), out, summary, lines, warning, interrupted)

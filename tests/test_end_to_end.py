@@ -171,6 +171,20 @@ def test_a_photo_is_analysed_and_annotated_as_a_picture(samples_dir: Path, tmp_p
     assert not (tmp_path / "out" / "annotated.mp4").exists()
 
 
+def test_a_photo_with_nobody_in_it_says_so_and_judges_nothing(tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    wall = np.tile(np.linspace(90, 170, 640, dtype=np.uint8), (480, 1))
+    photo = tmp_path / "empty.png"
+    cv2.imwrite(str(photo), cv2.merge([wall, wall, wall]))
+    res = analyze_clip(photo, tmp_path / "out", "standing", video=False)
+    assert res.summary["frames_with_person"] == 0
+    assert res.lines[0] == "Nobody was found in this photo."
+    assert not any(line.startswith("In this photo:") for line in res.lines), res.lines
+    assert "photo_faults" not in res.summary
+
+
 @pytest.mark.parametrize(("faults", "expected"), [((), set()), (("head_forward",), {"standing.head_forward"})])
 def test_a_photo_is_judged_from_its_one_frame(tmp_path: Path, faults: tuple[str, ...], expected: set[str]) -> None:
     """In a clip a fault must last (1 s for standing) before it is cued; a photo has no time to wait."""
