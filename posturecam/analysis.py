@@ -270,7 +270,7 @@ def analyze_clip(
         summary["photo_faults"] = faults
         texts = "; ".join(pipe.coach.cues[c].text for c in faults)
         lines.append(f"In this photo: {texts}" if faults else "In this photo: no form faults")
-    if legs.unsteady:
-        lines.append(str(legs.note()))
+    if note := legs.note():
+        lines.append(note)
     write_json_atomic(out / "summary.json", summary)
     return AnalysisResult(Path(clip), out, summary, lines, warning, interrupted)

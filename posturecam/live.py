@@ -530,8 +530,8 @@ class LiveSession:
             lines += s.lines
         if self.frames and not self.with_person:
             lines.insert(0, "Nobody was seen during this session.")
-        if legs.unsteady:
-            lines.append(str(legs.note()))
+        if note := legs.note():
+            lines.append(note)
         write_json_atomic(self.out_dir / "summary.json", summary)
         failed = self.source.error and self.frames == 0
         code = 1 if failed else 130 if ended_by == "sigint" else 143 if ended_by == "sigterm" else 0

@@ -118,9 +118,9 @@ class LegLabelStats:
         """One plain sentence for the summary and report, or None when the labels were steady."""
         if not self.unsteady:
             return None
-        return (f"Your left and right legs were hard to tell apart in this video (their labels were "
-                f"corrected in {self.share:.0%} of side-on frames), so per-side numbers may be swapped. "
-                "A camera at hip height, side-on, helps.")
+        return (f"Your left and right legs were hard to tell apart here (posturecam had to correct which leg "
+                f"was which in {self.share:.0%} of side-on frames), so per-side numbers may be swapped. "
+                "Filming side-on with the camera at hip height helps.")
 
     def to_json(self) -> dict[str, object]:
         return {"side_view_frames": self.side_view_frames, "relabelled_frames": self.relabelled_frames,

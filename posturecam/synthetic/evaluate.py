@@ -20,7 +20,7 @@ import numpy as np
 from posturecam.landmarks import L, Side
 from posturecam.measures import Measures, measure, view_of
 from posturecam.pose import Pose
-from posturecam.sides import LegResolver
+from posturecam.sides import LegLabelStats, LegResolver
 from posturecam.synthetic.truth import Truth
 
 SIDE_ANGLES = ("left_knee_deg", "right_knee_deg", "left_hip_deg", "right_hip_deg")
@@ -49,6 +49,9 @@ class RecordingResolver(LegResolver):
         super().__init__()
         self.inner = inner
         self.raw: dict[float, Pose] = {}
+
+    def stats(self) -> LegLabelStats:
+        return self.inner.stats() if self.inner is not None else super().stats()
 
     def update(self, pose: Pose, time_s: float, near_side: Side | None) -> tuple[Pose, bool]:
         self.raw[time_s] = pose
