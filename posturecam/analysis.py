@@ -127,6 +127,27 @@ STILL_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".
 _STOP = object()
 
 
+@dataclass
+class WrittenTally:
+    """What the output stage has written, for the summary.
+
+    Why counted by the writer, not the caller: Ctrl+C can land between
+    handing a frame over and counting it, and the summary must describe
+    exactly the rows on disk.
+    """
+
+    frames: int = 0
+    with_person: int = 0
+    last_t: float = 0.0
+    last: FrameResult | None = None
+
+    def add(self, result: FrameResult) -> None:
+        self.frames += 1
+        self.with_person += result.person
+        self.last_t = result.time_s
+        self.last = result
+
+
 class OutputStage:
     """Writes rows and the annotated video on a thread of its own, in frame order.
 
@@ -141,6 +162,7 @@ class OutputStage:
         self._rows, self._video = rows, video
         self._q: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
+        self.written = WrittenTally()
         self._thread = threading.Thread(target=self._run, name="posturecam-output", daemon=True)
         self._thread.start()
 
@@ -153,6 +175,7 @@ class OutputStage:
                 continue  # keep draining so the producer never blocks on a dead consumer
             try:
                 self._rows.write(item)  # type: ignore[arg-type]
+                self.written.add(item)  # type: ignore[arg-type]
                 if self._video is not None:
                     self._video.write(item)  # type: ignore[arg-type]
             except BaseException as exc:  # handed to the producer
@@ -209,18 +232,11 @@ def analyze_clip(
         vid = AnnotatedStillWriter(out / "annotated.png") if still else AnnotatedVideoWriter(
             out / "annotated.mp4", reader.info.fps)
     sink = OutputStage(FrameWriter(out, landmarks=landmarks), vid)
-    frames = with_person = 0
-    last_t = 0.0
     interrupted = False
-    r: FrameResult | None = None
 
     def write(results: list[FrameResult]) -> None:
-        nonlocal frames, with_person, last_t, r
         for r in results:
             sink.put(r)
-            frames += 1
-            with_person += r.person
-            last_t = r.time_s
 
     try:
         try:
@@ -238,6 +254,8 @@ def analyze_clip(
             sink.close()
         finally:
             reader.close()
+            done = sink.written
+            frames, with_person, last_t, r = done.frames, done.with_person, done.last_t, done.last
             coach_summary = pipe.finish(last_t)
             legs = pipe.legs.stats()
             # A photo's faults are listed below instead of "most frequent cue", meaningless for one frame.

@@ -204,3 +204,29 @@ def test_a_photo_is_judged_from_its_one_frame(tmp_path: Path, faults: tuple[str,
     res = analyze_clip(photo, tmp_path / "out", "standing", video=False)
     assert set(res.summary["photo_faults"]) == expected, res.summary
     assert any(line.startswith("In this photo:") for line in res.lines)
+
+
+def test_ctrl_c_between_handing_over_and_counting_keeps_the_summary_true(
+    samples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C can land just after a frame is queued for writing; the summary must count the rows on disk.
+
+    CI once saw 66 rows against "frames": 65 when the signal fell there by chance;
+    this puts it there on purpose.
+    """
+    from posturecam.analysis import OutputStage
+
+    real_put = OutputStage.put
+    calls = itertools.count(1)
+
+    def put_then_interrupt(self: OutputStage, result) -> None:
+        real_put(self, result)
+        if next(calls) == 20:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(OutputStage, "put", put_then_interrupt)
+    res = analyze_clip(samples_dir / "lunge_side.mp4", tmp_path, "lunge", video=False, landmarks=False)
+    rows = (tmp_path / "frames.csv").read_text().splitlines()[1:]
+    assert res.interrupted
+    assert len(rows) == res.summary["frames"] >= 20
+    assert res.summary["frames_with_person"] == sum(row.split(",")[2] == "1" for row in rows)
