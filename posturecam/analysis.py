@@ -27,6 +27,7 @@ import cv2
 from posturecam import __version__
 from posturecam.errors import PosturecamError
 from posturecam.exercises import DEFINITIONS
+from posturecam.interrupts import stop_signals
 from posturecam.outputs import FrameWriter, write_json_atomic
 from posturecam.overlay import draw
 from posturecam.pipeline import FrameResult, Pipeline
@@ -238,13 +239,18 @@ def analyze_clip(
         for r in results:
             sink.put(r)
 
+    stop: dict[str, str] = {}
     try:
         try:
-            for frame in prefetch(iter(reader)):
-                write(pipe.feed(frame))
-                if progress is not None:
-                    progress(1)
-        except KeyboardInterrupt:
+            with stop_signals(stop):
+                for frame in prefetch(iter(reader)):
+                    write(pipe.feed(frame))
+                    if progress is not None:
+                        progress(1)
+                    if stop:  # Ctrl+C or SIGTERM, taken between frames
+                        interrupted = True
+                        break
+        except KeyboardInterrupt:  # a second Ctrl+C, or a batch worker told to stop
             interrupted = True
         # Frames already through the model but waiting for later ones (a fraction of
         # a second) are finished with what there is, also after Ctrl+C.

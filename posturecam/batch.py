@@ -135,6 +135,10 @@ def _worker_progress() -> Callable[[int], None]:
 
 
 def _run_in_worker(clip: Path, out_dir: Path, kwargs: dict[str, Any]) -> Outcome:
+    if _stop.is_set():
+        # The pool hands each worker its next clip early, past the parent's cancel(); a clip
+        # not begun when Ctrl+C came is reported as not analysed, not as one frame of results.
+        return PosturecamError(f"{clip}: not analysed (interrupted)")
     report = _worker_progress()
     try:
         return _run_one(clip, out_dir, {**kwargs, "progress": report})

@@ -19,16 +19,13 @@ import argparse
 import ctypes
 import ctypes.util
 import os
-import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 
 import cv2
 import numpy as np
@@ -38,6 +35,7 @@ from posturecam.analysis import prepare_out_dir
 from posturecam.errors import PosturecamError
 from posturecam.exercises import EXERCISE_NAMES, get_exercise
 from posturecam.exercises.engine import percentile
+from posturecam.interrupts import stop_signals
 from posturecam.orientation import SEARCH_ORDER
 from posturecam.outputs import FrameWriter, write_json_atomic
 from posturecam.overlay import (
@@ -283,30 +281,6 @@ def combine_segments(segments: list[Segment]) -> dict[str, object]:
         "holds": holds,
         "cues": dict(cues),
     }
-
-
-@contextmanager
-def stop_signals(stop: dict[str, str]) -> Iterator[None]:
-    """SIGINT/SIGTERM end the session at the next frame boundary (a half-written row helps no one).
-
-    A second Ctrl+C raises KeyboardInterrupt at once, in case something hangs.
-    """
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        name = "sigint" if signum == signal.SIGINT else "sigterm"
-        if stop.get("reason") == "sigint" and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        stop.setdefault("reason", name)
-
-    old: dict[int, object] = {}
-    try:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with suppress(ValueError):  # not the main thread: leave signals alone
-                old[sig] = signal.signal(sig, on_signal)
-        yield
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
 
 
 # -- the loop --------------------------------------------------------------------------------------

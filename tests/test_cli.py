@@ -259,48 +259,71 @@ def test_exercises_lists_definitions() -> None:
 # -- Ctrl+C ------------------------------------------------------------------------------------------
 
 
-def test_ctrl_c_keeps_results(tmp_path: Path, clips: dict[str, Path]) -> None:
-    out = tmp_path / "o"
+def _interrupt_once_writing(args: list[str], csv_paths: list[Path]) -> tuple[int, str]:
+    """Run ``posturecam ARGS``, wait until every CSV in ``csv_paths`` has rows (the model is loaded
+    and working), then press Ctrl+C as in a terminal: SIGINT to the whole process group."""
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "posturecam",
-            "analyze",
-            str(clips["long"]),
-            "-q",
-            "--no-video",
-            "-e",
-            "lunge",
-            "-o",
-            str(out),
-        ],
+        [sys.executable, "-m", "posturecam", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=_env(),
         preexec_fn=_default_sigint,
+        start_new_session=True,
     )
     try:
-        # Wait until frames are being written (the model is loaded), then interrupt as a person would.
-        csv_path = out / "frames.csv"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            if csv_path.is_file() and csv_path.stat().st_size > 0:
+            if all(p.is_file() and p.stat().st_size > 0 for p in csv_paths):
                 break
             time.sleep(0.1)
         assert proc.poll() is None, "the analysis ended before it could be interrupted"
         time.sleep(0.5)
-        proc.send_signal(signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    assert proc.returncode == 130
-    assert_one_line(err, "interrupted")
-    summary = json.loads((out / "summary.json").read_text())
+    return proc.returncode, err
+
+
+def _rows_match_summary(folder: Path) -> int:
+    summary = json.loads((folder / "summary.json").read_text())
     assert summary["interrupted"] is True
-    rows = (out / "frames.csv").read_text().splitlines()
-    assert 1 < len(rows) < 6 * 174
+    rows = (folder / "frames.csv").read_text().splitlines()
     assert len(rows) - 1 == summary["frames"]
+    return summary["frames"]
+
+
+def test_ctrl_c_keeps_results(tmp_path: Path, clips: dict[str, Path]) -> None:
+    out = tmp_path / "o"
+    code, err = _interrupt_once_writing(
+        ["analyze", str(clips["long"]), "-q", "--no-video", "-e", "lunge", "-o", str(out)], [out / "frames.csv"]
+    )
+    assert code == 130
+    assert_one_line(err, "interrupted")
+    assert 1 < _rows_match_summary(out) < 6 * 174
+
+
+def test_ctrl_c_in_a_batch_keeps_what_ran_and_starts_nothing_new(tmp_path: Path, clips: dict[str, Path]) -> None:
+    """Two clips run, two wait; the pool has already handed one waiting clip to a worker, which must
+    not start it after Ctrl+C (it would be reported as a one-frame analysis)."""
+    names = ["a", "b", "c", "d"]
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for n in names:
+        (folder / f"{n}.mp4").symlink_to(clips["long"])
+    out = tmp_path / "o"
+    code, err = _interrupt_once_writing(
+        ["analyze", str(folder), "-j", "2", "-q", "--no-video", "--no-report", "-e", "lunge", "-o", str(out)],
+        [out / n / "frames.csv" for n in names[:2]],
+    )
+    assert code == 130
+    assert "Traceback" not in err, err
+    for n in names[:2]:
+        assert 1 < _rows_match_summary(out / n) < 6 * 174
+        assert f"results so far were written to {out / n}" in err
+    for n in names[2:]:
+        assert not (out / n / "summary.json").exists()
+        assert f"{n}.mp4: not analysed (interrupted)" in err
