@@ -72,7 +72,7 @@ does. So only side-on frames count (shoulder width on screen under
 still get a small vote (``model_vote``) that decides when the legs are about
 as long. Replaying the same four sets, frames with swapped legs went 3.4 /
 0.6 / 8.4 / 1.3% -> 2.3 / 0.6 / 2.7 / 1.2%; three side-on lunges filmed from
-1.3-1.45 m that were wrong in 37-68% of frames came out wrong in 3-5%.
+0.9-1.45 m that were wrong in 37-68% of frames came out wrong in 3-5%.
 
 None of this can be right where the model is wrong most of the time, so
 the resolver also counts how often it relabels (``LegResolver.stats``);
@@ -240,7 +240,7 @@ class LegResolver:
                 self._vote += sign * (self._perspective_vote(pose, near_side) + self.model_vote)
                 self._voted += 1
             if self._vote < 0.0:
-                # Most of the segment's frames name the tracks the other way round.
+                # The evidence so far names the tracks the other way round.
                 swapped = not swapped
                 self._vote = -self._vote
             if self._continuity_outvoted(time_s, swapped):
