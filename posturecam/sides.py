@@ -70,9 +70,16 @@ between a thigh held forward and one held down by as much as perspective
 does. So only side-on frames count (shoulder width on screen under
 ``side_on_max_shoulder_ratio`` of the trunk length), and the model's labels
 still get a small vote (``model_vote``) that decides when the legs are about
-as long. Replaying the same four sets, frames with swapped legs went 3.4 /
-0.6 / 8.4 / 1.3% -> 2.3 / 0.6 / 2.7 / 1.2%; three side-on lunges filmed from
-0.9-1.45 m that were wrong in 37-68% of frames came out wrong in 3-5%.
+as long. Perspective also holds back the re-vote: the tracks do not go back
+to the model's labels while, over the re-vote window, the leg the model
+calls near is drawn the shorter. (A kneeling stretch filmed from 1.7 m,
+where the model calls the far leg near for the whole side with the far leg
+in front, was wrong in 37% of frames with the vote alone: the re-vote gave
+in to the model after 1.5 s.) Replaying the same four sets, frames with
+swapped legs went 3.4 / 0.6 / 8.4 / 1.3% -> 1.2 / 0.6 / 2.4 / 1.1%; three
+side-on lunges filmed from 0.9-1.45 m that were wrong in 37-68% of frames
+came out wrong in 3-5%, and the stretch from 1.7 m in 1%. These settings
+were chosen on all four sets, so none of them is untouched any more.
 
 None of this can be right where the model is wrong most of the time, so
 the resolver also counts how often it relabels (``LegResolver.stats``);
@@ -107,9 +114,9 @@ def swap_legs(pose: Pose) -> Pose:
 
 # Above this share of side-on frames relabelled, a clip's per-side numbers are
 # flagged. Replaying the model's raw labels of 199 seeded renders: where the
-# output ended up wrong in over 3% of frames (25 clips, most of them 3-10%),
-# the resolver had relabelled over this share in 11, including all 3 wrong in
-# over a quarter of frames; 6 of the 174 right clips were flagged too. The
+# output ended up wrong in over 3% of frames (23 clips, 20 of them 3-10%),
+# the resolver had relabelled over this share in 10, including the one wrong
+# in over a fifth of frames; 7 of the 176 right clips were flagged too. The
 # model names the legs wrongly so often there that the resolver's naming,
 # right or wrong, is a guess the user should know about.
 UNSTEADY_RELABELLED_SHARE = 0.15
@@ -164,10 +171,11 @@ class LegResolver:
     # perspective cue (log of the ratio of the two chains' lengths, capped at
     # ``max_length_log_ratio``, side-on frames only) plus ``model_vote`` for the
     # model's labels. Measured on replays: 15 frames beat 6 with the
-    # perspective cue; a model vote of 0.025-0.05 alike, 0 (perspective alone)
-    # and 0.1 or more were worse.
+    # perspective cue (10-20 alike); a model vote of 0.01-0.025 alike, 0.035
+    # and more let a weak perspective cue be outvoted by the model's wrong
+    # labels, and 0 (perspective alone) was worse on three of four sets.
     vote_frames: int = 15
-    model_vote: float = 0.05
+    model_vote: float = 0.02
     max_length_log_ratio: float = 0.15
     # Side-on: shoulder separation on screen below this share of the trunk length
     # (about 10 degrees off the side for average proportions). Measured: 0.15-0.3 about alike.
@@ -194,7 +202,8 @@ class LegResolver:
     # (2, 4, 2): the last clear frame's chains, resolved left then right.
     _ref: np.ndarray | None = field(default=None, init=False, repr=False)
     _ref_t: float = field(default=-1e9, init=False, repr=False)
-    _recent: deque[tuple[float, bool]] = field(default_factory=deque, init=False, repr=False)
+    # (time, relabelled, perspective vote for the model's labels) over the re-vote window.
+    _recent: deque[tuple[float, bool, float]] = field(default_factory=deque, init=False, repr=False)
     _vote: float = field(default=0.0, init=False, repr=False)  # > 0: the evidence favours the tracks' names
     _voted: int = field(default=0, init=False, repr=False)
     # Running totals for ``stats`` (not cleared by ``reset``, which starts a new segment).
@@ -235,15 +244,16 @@ class LegResolver:
             clear = min(same, crossed) < self.max_ambiguity * max(same, crossed)
             # The frame's vote: does the naming after continuity make the near leg the longer,
             # and does it agree with the model's labels?
+            perspective = self._perspective_vote(pose, near_side)
             if self._voted < self.vote_frames:
                 sign = -1.0 if swapped else 1.0
-                self._vote += sign * (self._perspective_vote(pose, near_side) + self.model_vote)
+                self._vote += sign * (perspective + self.model_vote)
                 self._voted += 1
             if self._vote < 0.0:
                 # The evidence so far names the tracks the other way round.
                 swapped = not swapped
                 self._vote = -self._vote
-            if self._continuity_outvoted(time_s, swapped):
+            if self._continuity_outvoted(time_s, swapped, perspective):
                 swapped = False
         self._side_view_frames += 1
         self._relabelled_frames += swapped
@@ -266,14 +276,18 @@ class LegResolver:
         cap = self.max_length_log_ratio
         return float(np.clip(np.log(near / far), -cap, cap))
 
-    def _continuity_outvoted(self, time_s: float, swapped: bool) -> bool:
-        """Has the output disagreed with the model for most of the recent window? (Then follow the model.)"""
+    def _continuity_outvoted(self, time_s: float, swapped: bool, perspective: float) -> bool:
+        """Has the output disagreed with the model for most of the recent window, while
+        perspective did not side with the output? (Then follow the model.)"""
         recent = self._recent
-        recent.append((time_s, swapped))
+        recent.append((time_s, swapped, perspective))
         while time_s - recent[0][0] > self.revote_window_s:
             recent.popleft()
         covered = time_s - recent[0][0] >= self.revote_min_fill * self.revote_window_s
-        if swapped and covered and sum(s for _, s in recent) > self.revote_fraction * len(recent):
+        if swapped and covered and sum(s for _, s, _ in recent) > self.revote_fraction * len(recent):
+            seen = [p for _, _, p in recent if p != 0.0]
+            if seen and sum(seen) < 0.0:
+                return False  # the near leg is drawn shorter under the model's labels: they are the wrong ones
             recent.clear()
             return True
         return False
