@@ -286,3 +286,22 @@ def test_a_short_kneeling_shin_does_not_outvote_the_model(proportion_check: bool
         assert sum(wrong) <= 10, wrong
     else:
         assert sum(wrong) >= 60, wrong
+
+
+def test_a_tied_vote_keeps_the_naming_continuity_gave() -> None:
+    """Three right frames, then a burst of swapped ones from the fourth vote on: the first six
+    votes tie, and a tie must keep continuity's naming (it once flipped on float rounding,
+    0.02 * 3 - 0.02 * 3 < 0, and named a stretch's legs the wrong way for a whole side)."""
+    seq = _truth_sequence("right")
+    apart = [labels_correct(p.xy, tr) is not None for _, p, tr in seq]
+    start = next(i for i in range(1, len(seq)) if apart[i] and not apart[i - 1] and all(apart[i: i + 12]))
+    res = LegResolver(side_on_max_shoulder_ratio=0.0)  # the model's vote alone, as off the side
+    wrong_after_burst = []
+    for i, (t, pose, tr) in enumerate(seq):
+        # Frames start..start+2 vote for the right naming, the burst's first three against it.
+        burst = start + 3 <= i < start + 9
+        given = swap_legs(pose) if burst else pose
+        out, _ = res.update(given, t, near_side_for(chirality_of(given)))
+        if start + 9 <= i < start + 19:
+            wrong_after_burst.append(not labels_correct(out.xy, tr))
+    assert len(wrong_after_burst) == 10 and not any(wrong_after_burst), wrong_after_burst
