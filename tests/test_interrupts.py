@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
 
 import pytest
 
 from posturecam.interrupts import stop_signals
+
+
+@pytest.fixture(autouse=True)
+def _python_ctrl_c() -> Iterator[None]:
+    """Python's own Ctrl+C handler, whatever the runner inherited (in the background SIGINT is ignored)."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
 
 
 def test_first_ctrl_c_asks_to_stop_and_the_second_raises() -> None:

@@ -79,6 +79,9 @@ def _start_live(env: dict[str, str], out: Path, *extra: str, clip: Path = LUNGE)
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A test runner started in the background has SIGINT ignored, and the child would keep
+        # ignoring it (as a program should): restore the default so Ctrl+C acts as in a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
