@@ -116,8 +116,8 @@ def swap_legs(pose: Pose) -> Pose:
 # Above this share of side-on frames relabelled, a clip's per-side numbers are
 # flagged. Replaying the model's raw labels of 199 seeded renders: where the
 # output ended up wrong in over 3% of frames (24 clips, 20 of them 3-10%),
-# the resolver had relabelled over this share in 10, including 3 of the 4
-# wrong in over a quarter of frames; 6 of the 175 right clips were flagged
+# the resolver had relabelled over this share in 12, including all 4 wrong
+# in over a quarter of frames; 6 of the 175 right clips were flagged
 # too. The model names the legs wrongly so often there that the resolver's
 # naming, right or wrong, is a guess the user should know about.
 UNSTEADY_RELABELLED_SHARE = 0.15
