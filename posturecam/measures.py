@@ -158,12 +158,20 @@ def _depth_chirality(pose: Pose) -> int:
     return -1 if near_left else 1
 
 
-def view_of(pose: Pose) -> View | None:
-    xy = pose.xy
+def trunk_widths(xy: np.ndarray) -> tuple[float, float, float]:
+    """Shoulder width, hip width and trunk length (hip-mid to shoulder-mid) on screen, in pixels.
+
+    The widths over the trunk length say how far the person is turned from the camera.
+    """
     sh_w = float(np.hypot(*(xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER])))
     hip_w = float(np.hypot(*(xy[L.LEFT_HIP] - xy[L.RIGHT_HIP])))
     sh_mid = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
     trunk = float(np.hypot(*(sh_mid - (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2)))
+    return sh_w, hip_w, trunk
+
+
+def view_of(pose: Pose) -> View | None:
+    sh_w, hip_w, trunk = trunk_widths(pose.xy)
     if trunk <= 0.0:
         return None
     ratio = max(sh_w, hip_w) / trunk

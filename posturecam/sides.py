@@ -95,8 +95,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posturecam.landmarks import LEFT_RIGHT_PAIRS, LEG, NUM_LANDMARKS, SIDES, L, Side
-from posturecam.measures import chirality_of, leg_length, near_side_for, view_of
+from posturecam.landmarks import LEFT_RIGHT_PAIRS, LEG, NUM_LANDMARKS, SIDES, Side, other
+from posturecam.measures import chirality_of, leg_length, near_side_for, trunk_widths, view_of
 from posturecam.pose import Pose
 
 _SWAP_LEGS = np.arange(NUM_LANDMARKS)
@@ -256,11 +256,10 @@ class LegResolver:
             clear = min(same, crossed) < self.max_ambiguity * max(same, crossed)
             # The frame's vote: does the naming after continuity make the near leg the longer,
             # and does it agree with the model's labels?
-            perspective = self._perspective_vote(pose, near_side)
             if self._voted < self.vote_frames:
                 sign = -1.0 if swapped else 1.0
                 model = self.model_vote if self._voted < self.model_vote_frames else 0.0
-                self._vote += sign * (perspective + model)
+                self._vote += sign * (self._perspective_vote(pose, near_side) + model)
                 self._voted += 1
             if self._vote < -1e-9:  # a tie keeps the naming continuity gave
                 # The evidence so far names the tracks the other way round.
@@ -279,11 +278,10 @@ class LegResolver:
     def _perspective_vote(self, pose: Pose, near_side: Side) -> float:
         """> 0 when the chain the model labels ``near_side`` is drawn longer; 0 unless side-on."""
         xy = pose.xy
-        trunk = float(np.hypot(*(_mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(xy, L.LEFT_HIP, L.RIGHT_HIP))))
-        shoulders = float(np.hypot(*(xy[L.LEFT_SHOULDER] - xy[L.RIGHT_SHOULDER])))
+        shoulders, _, trunk = trunk_widths(xy)
         if trunk <= 0.0 or shoulders > self.side_on_max_shoulder_ratio * trunk:
             return 0.0
-        near, far = _thigh_shin(xy, near_side), _thigh_shin(xy, "left" if near_side == "right" else "right")
+        near, far = _thigh_shin(xy, near_side), _thigh_shin(xy, other(near_side))
         lo = self.min_shin_thigh_ratio
         if not all(t > 0.0 and lo * t <= s and lo * s <= t for t, s in (near, far)):
             return 0.0  # a leg drawn out of proportion: the model has misplaced a joint
@@ -312,10 +310,6 @@ def _near_side_unless_front(pose: Pose) -> Side | None:
     if view_of(pose) == "front":
         return None
     return near_side_for(chirality_of(pose))
-
-
-def _mid(xy: np.ndarray, a: int, b: int) -> np.ndarray:
-    return (xy[a] + xy[b]) / 2.0
 
 
 def _thigh_shin(xy: np.ndarray, side: Side) -> tuple[float, float]:

@@ -172,6 +172,18 @@ SLIDE_RESOLVERS = {
 }
 
 
+def _replay(seq: list[tuple[float, Pose, Truth]], res: LegResolver) -> tuple[list[bool], list[bool]]:
+    """Per judged frame (legs apart on screen): were the model's labels wrong, was the output wrong?"""
+    raw_wrong, wrong = [], []
+    for t, pose, tr in seq:
+        out, _ = res.update(pose, t, near_side_for(chirality_of(pose)))
+        raw_ok, ok = labels_correct(pose.xy, tr), labels_correct(out.xy, tr)
+        if raw_ok is not None and ok is not None:
+            raw_wrong.append(not raw_ok)
+            wrong.append(not ok)
+    return raw_wrong, wrong
+
+
 @pytest.mark.parametrize("name", SLIDE_RESOLVERS)
 def test_a_swap_the_model_slides_into_is_not_carried_on(name: str) -> None:
     """Continuity must not follow the model through a slide and then take its jump back for a swap.
@@ -186,13 +198,7 @@ def test_a_swap_the_model_slides_into_is_not_carried_on(name: str) -> None:
     seq = _recorded("slide_swap_lunge")
     kwargs, right = SLIDE_RESOLVERS[name]
     res = LegResolver(**kwargs)
-    raw_wrong, wrong = [], []
-    for t, pose, tr in seq:
-        out, _ = res.update(pose, t, near_side_for(chirality_of(pose)))
-        raw_ok, ok = labels_correct(pose.xy, tr), labels_correct(out.xy, tr)
-        if raw_ok is not None and ok is not None:
-            raw_wrong.append(not raw_ok)
-            wrong.append(not ok)
+    raw_wrong, wrong = _replay(seq, res)
     assert len(wrong) >= 40 and sum(raw_wrong) >= 8, "the recording must hold the model's swap"
     after_jump_back = wrong[-20:]  # the model is right again in all of these
     assert not any(raw_wrong[-20:])
@@ -246,13 +252,7 @@ def test_a_long_run_of_swapped_labels_is_named_by_perspective(perspective: bool)
     """
     seq = _recorded("long_swap_lunge")
     res = LegResolver() if perspective else LegResolver(side_on_max_shoulder_ratio=0.0)
-    raw_wrong, wrong = [], []
-    for t, pose, tr in seq:
-        out, _ = res.update(pose, t, near_side_for(chirality_of(pose)))
-        raw_ok, ok = labels_correct(pose.xy, tr), labels_correct(out.xy, tr)
-        if raw_ok is not None and ok is not None:
-            raw_wrong.append(not raw_ok)
-            wrong.append(not ok)
+    raw_wrong, wrong = _replay(seq, res)
     assert len(wrong) >= 60 and sum(raw_wrong) >= 25, "the recording must hold the model's long swaps"
     if perspective:
         assert sum(wrong) <= 6, wrong
@@ -274,13 +274,7 @@ def test_a_short_kneeling_shin_does_not_outvote_the_model(proportion_check: bool
     """
     seq = _recorded("kneeling_short_shin")
     res = LegResolver() if proportion_check else LegResolver(min_shin_thigh_ratio=0.0)
-    raw_wrong, wrong = [], []
-    for t, pose, tr in seq:
-        out, _ = res.update(pose, t, near_side_for(chirality_of(pose)))
-        raw_ok, ok = labels_correct(pose.xy, tr), labels_correct(out.xy, tr)
-        if raw_ok is not None and ok is not None:
-            raw_wrong.append(not raw_ok)
-            wrong.append(not ok)
+    raw_wrong, wrong = _replay(seq, res)
     assert len(wrong) >= 90 and sum(raw_wrong) <= 20
     if proportion_check:
         assert sum(wrong) <= 10, wrong
