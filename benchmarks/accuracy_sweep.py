@@ -9,7 +9,8 @@ shoes, background, floor), camera height and orbit within ``--yaw``, and one
 of the three side-view exercises (lunge, bridge on the floor, kneeling
 hip-flexor stretch), renders it with ``posturecam.synthetic`` (framed the
 way the ``clip`` command frames it), and scores it with the pipeline
-``posturecam analyze`` runs. Seeds start at 1000 so they never overlap the
+``posturecam analyze --exercise <that exercise>`` runs (``--outline`` as
+analyze's flag: on for bridges and stretches unless told). Seeds start at 1000 so they never overlap the
 seeds the tests used; ``--first-seed`` picks another range, for renders no
 one has tuned on.
 
@@ -77,12 +78,14 @@ def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int]) -> tuple[s
     return exercise, motion, seconds, kw
 
 
-def run_case(seed: int, yaw: tuple[float, float], size: tuple[int, int], fps: float) -> Case:
+def run_case(seed: int, yaw: tuple[float, float], size: tuple[int, int], fps: float,
+             outline: bool | None = None) -> Case:
     exercise, motion, seconds, kw = _draw(seed, yaw, size)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{seed}.mp4"
         truths = render_clip(motion, seconds=seconds, fps=fps, path=path, write_truth=False, **kw)
-        s = score_clip(path, truths)
+        # Analysed as `posturecam analyze --exercise <exercise>` would.
+        s = score_clip(path, truths, exercise=exercise, outline=outline)
     cam = kw["camera"]
     return Case(seed, exercise, cam.yaw_deg, cam.height_m, tuple(s.mae(k) for k in SIDE_ANGLES),
                 s.detection_rate, s.raw_swap_rate, s.swap_rate)
@@ -98,13 +101,17 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--first-seed", type=int, default=FIRST_SEED,
                     help=f"first seed (default {FIRST_SEED}); another range gives renders no one has tuned on")
+    ap.add_argument("--outline", choices=("auto", "on", "off"), default="auto",
+                    help="knees on the outline: as analyze does per exercise (auto), always, or never")
     args = ap.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     n = len(seeds)
+    outline = {"auto": None, "on": True, "off": False}[args.outline]
     with ProcessPoolExecutor(args.jobs) as pool:
-        cases = list(pool.map(run_case, seeds, [tuple(args.yaw)] * n, [tuple(args.size)] * n, [args.fps] * n))
+        cases = list(pool.map(run_case, seeds, [tuple(args.yaw)] * n, [tuple(args.size)] * n, [args.fps] * n,
+                              [outline] * n))
     print(f"{n} clips, {args.size[0]}x{args.size[1]} at {args.fps:g} fps, camera {args.yaw[0]:g}-{args.yaw[1]:g} "
-          "degrees off the side; MAE in degrees by the person's own side")
+          f"degrees off the side, outline {args.outline}; MAE in degrees by the person's own side")
     print(f"{'seed':>5s} {'exercise':8s} {'yaw':>5s} {'cam h':>5s}  " + " ".join(f"{k[:-4]:>10s}" for k in SIDE_ANGLES)
           + "  found  model swapped  resolved swapped")
     for c in cases:

@@ -213,17 +213,21 @@ def analyze_clip(
     landmarks: bool = True,
     progress: ProgressFn | None = None,
     pipeline: Pipeline | None = None,
+    outline: bool | None = None,
 ) -> AnalysisResult:
     """Analyse a clip and write frames.csv, frames.jsonl, summary.json and annotated.mp4 into ``out_dir``.
 
     A photo (``STILL_SUFFIXES``) is analysed as a one-frame clip and annotated as ``annotated.png``.
+    ``outline`` is ``Pipeline.create``'s: knees placed on the body's outline (default: for the
+    exercises where that was measured to help).
     """
     reader = VideoReader(clip)
     still = Path(clip).suffix.lower() in STILL_SUFFIXES
     try:
         out = prepare_out_dir(out_dir)
         pipe = pipeline or Pipeline.create(
-            exercise, model=model, thresholds=still_thresholds(thresholds) if still else thresholds, lookahead=True
+            exercise, model=model, thresholds=still_thresholds(thresholds) if still else thresholds, lookahead=True,
+            outline=outline,
         )
     except BaseException:
         reader.close()

@@ -24,6 +24,7 @@ import numpy as np
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
 from posturecam.filters import CenteredSmoother, LandmarkSmoother, OneEuroSmoother
+from posturecam.limbs import LimbFit, refine_legs
 from posturecam.measures import Measures, View, chirality_of, measure, near_side_for, view_of
 from posturecam.model import ModelInfo, resolve_model
 from posturecam.orientation import OrientedDetector
@@ -32,6 +33,10 @@ from posturecam.sides import LegResolver
 from posturecam.video import Frame
 
 MASK_EXERCISES = frozenset({"standing"})
+# Exercises whose knees are placed on the outline by default (``posturecam.limbs``): measured
+# to help on bridges and kneeling stretches (the model's knee drifts on bent legs seen from
+# the side), not on lunges; it costs the segmentation mask (about 3 ms a frame at 720p).
+OUTLINE_EXERCISES = frozenset({"bridge", "stretch"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class Pipeline:
     coach: Coach
     legs: LegResolver = field(default_factory=LegResolver)
     smoother: LandmarkSmoother | None = field(default_factory=OneEuroSmoother)
+    limbs: LimbFit | None = None  # knees on the outline (needs a detector that returns masks)
+    keep_masks: bool = True  # whether measures need the mask (standing), or it can go once used
     _waiting: deque[_Located] = field(default_factory=deque, init=False, repr=False)
 
     @classmethod
@@ -92,12 +99,19 @@ class Pipeline:
         smoothing: bool = True,
         lookahead: bool = False,
         resolve_legs: bool = True,
+        outline: bool | None = None,
     ) -> Pipeline:
-        """A pipeline for one session; ``lookahead=True`` for recorded clips (see the module docstring)."""
+        """A pipeline for one session; ``lookahead=True`` for recorded clips (see the module docstring).
+
+        ``outline`` places side-view knees on the body's outline; ``None`` does so for the
+        exercises in ``OUTLINE_EXERCISES``.
+        """
         info = model if isinstance(model, ModelInfo) else resolve_model(model)
-        # The silhouette (segmentation mask) costs ~10 ms a frame; only standing
-        # posture uses it, for pelvic obliquity in front views.
-        estimator = PoseEstimator(info, video=video, with_mask=exercise in MASK_EXERCISES)
+        limbs = LimbFit() if (exercise in OUTLINE_EXERCISES if outline is None else outline) else None
+        # The segmentation mask costs the model about 3 ms a frame at 720p: asked for only
+        # where it is used (standing posture's pelvic obliquity, knees on the outline).
+        keep_masks = exercise in MASK_EXERCISES
+        estimator = PoseEstimator(info, video=video, with_mask=keep_masks or limbs is not None)
         smoother: LandmarkSmoother | None = None
         if smoothing:
             smoother = CenteredSmoother() if lookahead else OneEuroSmoother()
@@ -106,6 +120,8 @@ class Pipeline:
             coach=get_exercise(exercise, thresholds),
             legs=LegResolver() if resolve_legs else _NoLegResolver(),
             smoother=smoother,
+            limbs=limbs,
+            keep_masks=keep_masks,
         )
 
     @property
@@ -151,6 +167,10 @@ class Pipeline:
             # resolver need not work out this same pose's view and facing again.
             near = None if view == "front" else near_side_for(chirality_of(raw))
             pose, swapped = self.legs.update(raw, frame.time_s, near)
+            if self.limbs is not None:
+                pose = refine_legs(pose, near if view == "side" else None, self.limbs)
+            if pose.mask is not None and not self.keep_masks:
+                pose = replace(pose, mask=None)  # 3.7 MB a 720p frame, held while later frames arrive
             loc = _Located(frame, pose, view, swapped, detect_s)
         if self.smoother is not None:
             self.smoother.push(frame.time_s, None if loc.pose is None else loc.pose.xy / loc.scale)

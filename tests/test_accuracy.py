@@ -46,15 +46,25 @@ CLIPS: dict[str, tuple[object, float, dict[str, object]]] = {
 }
 
 
+def _exercise(motion: object) -> str:
+    """The ``--exercise`` a user would analyse the clip with."""
+    return {Lunge: "lunge", Bridge: "bridge", HipFlexorStretch: "stretch"}[type(motion)]
+
+
 @pytest.fixture(scope="session")
 def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ClipScore]:
-    """Render each clip once per session and score it (about 5 s a clip on 2 cores)."""
+    """Render each clip once per session and score it (about 5 s a clip on 2 cores).
+
+    ``bridge_side_model_knees`` is the bridge again without the knees placed on the outline.
+    """
     out: Path = tmp_path_factory.mktemp("accuracy")
     result = {}
     for name, (motion, seconds, kw) in CLIPS.items():
         path = out / f"{name}.mp4"
         truths = render_clip(motion, seconds=seconds, fps=FPS, path=path, **kw)  # type: ignore[arg-type]
-        result[name] = score_clip(path, truths)
+        result[name] = score_clip(path, truths, exercise=_exercise(motion))
+        if name == "bridge_side":
+            result["bridge_side_model_knees"] = score_clip(path, truths, exercise="bridge", outline=False)
     for name, s in result.items():
         print(name, s.summary())
     return result
@@ -73,21 +83,15 @@ def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ClipScore]:
 _OFF_SIDE = pytest.mark.xfail(reason="off-side camera: model placement of a partly hidden leg", strict=False)
 
 
-# The bridge on the floor, side view: both hips and the far knee are within 1.3-3
-# degrees; the near knee reads 4.9 (bias -4.9: the model bends it more than
-# drawn), just inside the limit, so it is not asserted strictly. No consistent
-# offset of the knee landmark across clips was found that would justify a
-# correction; its own test below holds it to 6.
-_BRIDGE_KNEE = pytest.mark.xfail(reason="bridge near knee 4.9 vs limit 5.0", strict=False)
-
-# Met: the pure side view, and the yaw-20 clips whose raw labels are swapped.
-_MET = ("lunge_side", "lunge_yaw-20_swaps", "stretch_yaw-20")
+# The bridge on the floor, side view: the model bends the near knee more than
+# drawn (MAE 4.9, bias -4.9, with its own knee landmark); placed on the
+# outline (``posturecam.limbs``, on for ``--exercise bridge``) it reads 2.9.
+# Met: the pure side views, and the yaw-20 clips whose raw labels are swapped.
+_MET = ("lunge_side", "lunge_yaw-20_swaps", "bridge_side", "stretch_yaw-20")
 
 
 def _marks(name: str) -> list[pytest.MarkDecorator]:
-    if name in _MET:
-        return []
-    return [_BRIDGE_KNEE] if name == "bridge_side" else [_OFF_SIDE]
+    return [] if name in _MET else [_OFF_SIDE]
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=_marks(n)) for n in CLIPS])
@@ -128,9 +132,16 @@ def test_hips_seen_from_behind_keep_front_and_back(scores: dict[str, ClipScore])
 
 def test_bridge_on_the_floor_hips_within_5_degrees(scores: dict[str, ClipScore]) -> None:
     s = scores["bridge_side"]
-    for key in ("left_hip_deg", "right_hip_deg", "left_knee_deg"):  # left is the far leg here
+    for key in ("left_hip_deg", "right_hip_deg"):
         assert s.n(key) >= 0.9 * s.frames and s.mae(key) <= SIDE_MAE_LIMIT_DEG, (key, s.summary())
-    assert s.mae("right_knee_deg") <= 6.0, s.summary()
+
+
+def test_bridge_near_knee_is_placed_on_the_outline(scores: dict[str, ClipScore]) -> None:
+    """The near (right) knee, which the model bends too far, gains from the outline; the far one is left alone."""
+    on, off = scores["bridge_side"], scores["bridge_side_model_knees"]
+    assert on.mae("right_knee_deg") <= off.mae("right_knee_deg") - 1.0, (on.summary(), off.summary())
+    assert on.mae("right_knee_deg") <= SIDE_MAE_LIMIT_DEG, on.summary()
+    assert on.mae("left_knee_deg") == pytest.approx(off.mae("left_knee_deg"), abs=0.2), (on.summary(), off.summary())
 
 
 def test_bridge_on_the_floor_is_tracked(scores: dict[str, ClipScore]) -> None:

@@ -134,17 +134,21 @@ def score_clip(
     resolve_legs: bool = True,
     lookahead: bool = True,
     keys: tuple[str, ...] = SIDE_ANGLES,
+    exercise: str = "none",
+    outline: bool | None = None,
 ) -> ClipScore:
-    """Run ``Pipeline.create("none")`` over a rendered clip and score it against ``truths``.
+    """Run ``Pipeline.create(exercise)`` over a rendered clip and score it against ``truths``.
 
     ``lookahead=True`` is what ``analyze`` runs; ``False`` scores live mode's smoothing.
+    ``exercise`` matters for the angles through the outline refinement it brings (see
+    ``Pipeline.create``); ``outline`` overrides that.
     """
     import time
 
     from posturecam.pipeline import Pipeline
     from posturecam.video import VideoReader
 
-    pipe = Pipeline.create("none", orientation=orientation, resolve_legs=True, lookahead=lookahead)
+    pipe = Pipeline.create(exercise, orientation=orientation, resolve_legs=True, lookahead=lookahead, outline=outline)
     rec = RecordingResolver(pipe.legs if resolve_legs else None)
     pipe.legs = rec
     score = ClipScore()

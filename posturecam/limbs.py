@@ -1,0 +1,235 @@
+"""Knees placed on the body's outline, where the model's knee landmark drifts.
+
+On side views of bent legs the model's knee landmark often sits off the
+joint, toward the front of the knee or down the shin, by up to half the
+limb's width; that alone bends a 90-degree knee by 5-8 degrees. The outline
+(the landmarker's segmentation mask) shows where the thigh and the shin
+actually run: each is a long blob whose axis passes through the joint
+centres at both ends. So the knee is moved to where the two axes cross, and
+the ankle onto the shin's axis (keeping its distance along it), and the
+angles are then measured from those points as usual.
+
+Each axis is the principal axis of the mask pixels in a band around the
+model's own segment (the middle of the segment only, so the hip's and
+knee's bulk does not pull it), re-centred on the fit a few times so a
+segment the model drew a little off the limb slides onto it. A leg is left
+as the model drew it when the fit cannot be trusted: a landmark it is
+guessing, too few mask pixels, axes too close to parallel to cross
+cleanly, or a knee that would move further than a fraction of the thigh.
+
+Only the near leg is refined, and the far leg only when it is well apart
+from the near one: where the legs overlap on screen the far leg's band is
+filled by the near leg and its fit says nothing about the far leg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from posturecam.landmarks import ARM, LEG, Side, other
+from posturecam.pose import Pose
+
+
+@dataclass(frozen=True)
+class LimbFit:
+    """Settings of the outline fit; fractions are of the segment's length on screen."""
+
+    band_half_width: float = 0.2  # how far either side of the segment a pixel may lie
+    span: tuple[float, float] = (0.2, 0.8)  # the part of the segment used (0 = its top joint)
+    iterations: int = 3
+    # At least this share of the band must be body (a limb fills about half of it).
+    min_fill: float = 0.15
+    min_visibility: float = 0.5
+    # Below this sine of the angle between thigh and shin the crossing point is ill-defined.
+    min_crossing_sine: float = 0.2
+    max_knee_shift: float = 0.25  # of the thigh's length
+    # The far leg is refined only when its knee and ankle are this far (of the thigh) from the near leg's.
+    far_leg_min_separation: float = 0.5
+    mask_threshold: float = 0.5
+    # Beyond the band, out to this half-width, at most this share of the area may be body
+    # (checked for the far leg only: the near one is in front of whatever it overlaps).
+    clear_half_width: float = 0.3
+    max_clear_fill: float = 0.05
+    obstacle_radius: float = 0.1  # half the width of an arm or the other leg, of the segment's length
+    # The other leg's bone counts as crossing a leg bone above this sine of the angle between them.
+    max_parallel_sine: float = 0.26
+    # The mask is read on a grid this many pixels apart per 426 pixels of the frame's long side
+    # (6 px at 720p): a thigh is still 7-12 cells wide, and reading every third pixel measured
+    # the same on 30 renders at twice the cost.
+    grid_per_426px: float = 2.0
+
+
+Axis = tuple[np.ndarray, np.ndarray]  # a point on the axis, unit direction
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The body's pixels, read once per frame on a coarse grid (cell area ``cell`` square pixels)."""
+
+    points: np.ndarray  # (N, 2) float64, frame pixels
+    cell: float
+
+    @classmethod
+    def from_mask(cls, mask: np.ndarray, fit: LimbFit = LimbFit()) -> Outline:
+        mask = mask if mask.ndim == 2 else mask[..., 0]
+        step = max(1, round(fit.grid_per_426px * max(mask.shape) / 426))
+        ys, xs = np.nonzero(mask[::step, ::step] > fit.mask_threshold)
+        return cls(np.stack([xs, ys], axis=1).astype(np.float64) * step, float(step * step))
+
+
+    def near(self, start: np.ndarray, end: np.ndarray, margin: float) -> np.ndarray:
+        """The points in the box around a segment, widened by ``margin`` (one pass; the fit then iterates on few)."""
+        lo, hi = np.minimum(start, end) - margin, np.maximum(start, end) + margin
+        p = self.points
+        return p[(p[:, 0] >= lo[0]) & (p[:, 0] <= hi[0]) & (p[:, 1] >= lo[1]) & (p[:, 1] <= hi[1])]
+
+
+def _frame(points: np.ndarray, origin: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates along ``d`` and across it, from ``origin``."""
+    rel = points - origin
+    return rel @ d, rel[:, 0] * -d[1] + rel[:, 1] * d[0]
+
+
+def _in_band(points: np.ndarray, start: np.ndarray, end: np.ndarray, fit: LimbFit) -> bool:
+    """Whether any of ``points`` (or a limb of the obstacle radius around it) reaches into the band."""
+    length = float(np.hypot(*(end - start)))
+    along, across = _frame(points, start, (end - start) / length)
+    r = fit.obstacle_radius * length
+    lo, hi = fit.span[0] * length - r, fit.span[1] * length + r
+    return bool(np.any((along > lo) & (along < hi) & (np.abs(across) < fit.band_half_width * length + r)))
+
+
+def limb_axis(outline: Outline, start: np.ndarray, end: np.ndarray, fit: LimbFit = LimbFit(), *,
+              obstacles: np.ndarray | None = None, clear: bool = False) -> Axis | None:
+    """The axis of the limb the model drew from ``start`` to ``end``, from the outline; None when unsure.
+
+    The direction points from ``start`` toward ``end``; the point is where the axis passes
+    ``start`` (its foot of the perpendicular). ``obstacles`` are points of other limbs (the
+    arms): if any reaches into the band, the outline there is partly theirs and no axis is
+    given. With ``clear``, the limb must have background on both sides.
+    """
+    length = float(np.hypot(*(end - start)))
+    if length < 8.0:
+        return None
+    if obstacles is not None and len(obstacles) and _in_band(obstacles, start, end, fit):
+        return None
+    half = fit.band_half_width * length
+    lo, hi = fit.span[0] * length, fit.span[1] * length
+    pts = outline.near(start, end, max(half, fit.clear_half_width * length if clear else 0.0))
+    origin, d = start.astype(np.float64), (end - start) / length
+    min_points = fit.min_fill * (hi - lo) * 2 * half / outline.cell
+    for _ in range(fit.iterations):
+        along, across = _frame(pts, origin, d)
+        inside = pts[(along > lo) & (along < hi) & (np.abs(across) < half)]
+        if len(inside) < max(min_points, 5):
+            return None
+        centre = inside.mean(axis=0)
+        dx, dy = (inside - centre).T
+        # The principal axis of the pixels (closed form for 2x2: cheaper than an eigen-solver).
+        theta = 0.5 * np.arctan2(2.0 * float(dx @ dy), float(dx @ dx - dy @ dy))
+        axis_dir = np.array([np.cos(theta), np.sin(theta)])
+        d = axis_dir if axis_dir @ d >= 0 else -axis_dir
+        origin = centre + ((start - centre) @ d) * d
+    if clear:
+        outer = fit.clear_half_width * length
+        along, across = _frame(pts, origin, d)
+        across = np.abs(across)
+        ring = np.count_nonzero((along > lo) & (along < hi) & (across >= half) & (across < outer))
+        if ring * outline.cell > fit.max_clear_fill * 2 * (outer - half) * (hi - lo):
+            return None
+    return origin, d
+
+
+def _crossing(a: Axis, b: Axis, min_sine: float) -> np.ndarray | None:
+    (p, u), (q, v) = a, b
+    sine = u[0] * v[1] - u[1] * v[0]
+    if abs(sine) < min_sine:
+        return None
+    s = ((q - p)[0] * v[1] - (q - p)[1] * v[0]) / sine
+    return p + s * u
+
+
+def refine_leg(pose: Pose, outline: Outline, side: Side, fit: LimbFit = LimbFit(), *,
+               clear: bool = False) -> np.ndarray | None:
+    """New (knee, ankle) pixel positions for ``side``'s leg, or None to keep the model's."""
+    hip_i, knee_i, ankle_i = LEG[side][:3]
+    if min(pose.visibility[hip_i], pose.visibility[knee_i], pose.visibility[ankle_i]) < fit.min_visibility:
+        return None
+    hip, knee, ankle = pose.xy[hip_i], pose.xy[knee_i], pose.xy[ankle_i]
+    arms = _bone_points(pose, _ARM_BONES, fit)
+    other_leg = LEG[other(side)]
+    thigh_obstacles = _obstacles(pose, arms, other_leg, hip, knee, fit)
+    shin_obstacles = _obstacles(pose, arms, other_leg, knee, ankle, fit)
+    shin = limb_axis(outline, knee, ankle, fit, obstacles=shin_obstacles, clear=clear)
+    if shin is None:
+        return None
+    thigh = limb_axis(outline, hip, knee, fit, obstacles=thigh_obstacles, clear=clear)
+    p, u = shin
+    # Without the thigh (hands resting on it in the kneeling stretch) the knee can still be
+    # set onto the shin's axis.
+    new_knee = p + ((knee - p) @ u) * u if thigh is None else _crossing(thigh, shin, fit.min_crossing_sine)
+    if new_knee is None or np.hypot(*(new_knee - knee)) > fit.max_knee_shift * np.hypot(*(knee - hip)):
+        return None
+    new_ankle = p + ((ankle - p) @ u) * u
+    return np.stack([new_knee, new_ankle])
+
+
+_ARM_BONES = tuple((a[i], a[i + 1]) for a in (ARM["left"], ARM["right"]) for i in range(2))
+
+
+def _bone_points(pose: Pose, bones: tuple[tuple[int, int], ...], fit: LimbFit, per_bone: int = 6) -> np.ndarray:
+    """Points along ``bones`` where the model sees both ends."""
+    out = []
+    t = np.linspace(0.0, 1.0, per_bone)[:, None]
+    for a, b in bones:
+        if min(pose.visibility[a], pose.visibility[b]) >= fit.min_visibility:
+            out.append(pose.xy[a] * (1 - t) + pose.xy[b] * t)
+    return np.concatenate(out) if out else np.empty((0, 2))
+
+
+def _obstacles(pose: Pose, arms: np.ndarray, other_leg: tuple[int, ...], start: np.ndarray, end: np.ndarray,
+               fit: LimbFit) -> np.ndarray:
+    """What may not reach into a leg bone's band: the arms, and the other leg's bones that cross it.
+
+    The other leg lying along the same line (both thighs in a bridge) only widens the
+    outline around the same axis; one crossing at an angle would drag the axis toward it.
+    """
+    d = (end - start) / max(float(np.hypot(*(end - start))), 1e-9)
+    crossing = []
+    for a, b in ((other_leg[0], other_leg[1]), (other_leg[1], other_leg[2])):
+        v = pose.xy[b] - pose.xy[a]
+        n = float(np.hypot(*v))
+        if n > 0 and abs(d[0] * v[1] - d[1] * v[0]) / n > fit.max_parallel_sine:
+            crossing.append((a, b))
+    legs = _bone_points(pose, tuple(crossing), fit)
+    return np.concatenate([arms, legs]) if len(legs) else arms
+
+
+def refine_legs(pose: Pose, near: Side | None, fit: LimbFit = LimbFit()) -> Pose:
+    """``pose`` with its knees and ankles moved onto the outline's limb axes where that can be trusted.
+
+    ``near`` is the person's side nearest the camera (legs already labelled by anatomy); without
+    a side view (``None``) or a mask, the pose is returned unchanged.
+    """
+    if pose.mask is None or near is None:
+        return pose
+    sides: list[Side] = [near]
+    far = other(near)
+    thigh = float(np.hypot(*(pose.xy[LEG[near][1]] - pose.xy[LEG[near][0]])))
+    apart = fit.far_leg_min_separation * thigh
+    if all(np.hypot(*(pose.xy[LEG[near][i]] - pose.xy[LEG[far][i]])) > apart for i in (1, 2)):
+        sides.append(far)
+    outline = Outline.from_mask(pose.mask, fit)
+    xy = pose.xy
+    for side in sides:
+        moved = refine_leg(pose, outline, side, fit, clear=side != near)
+        if moved is not None:
+            if xy is pose.xy:
+                xy = pose.xy.copy()
+            xy[list(LEG[side][1:3])] = moved
+    return pose if xy is pose.xy else replace(pose, xy=xy)
+
+
+__all__ = ["LimbFit", "Outline", "limb_axis", "refine_leg", "refine_legs"]

@@ -1,0 +1,165 @@
+"""Knees placed on the outline (``posturecam.limbs``), on drawn masks whose joints are known.
+
+The masks are capsules drawn with OpenCV, as a segmentation mask shows a
+bent leg from the side; the "model" landmarks are put where MediaPipe puts
+them on such legs (the knee toward the front of the knee, the ankle off the
+shin), and the refinement must bring the angle back to the drawn one.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from posturecam.geometry import interior_angle_deg
+from posturecam.landmarks import NUM_LANDMARKS, L
+from posturecam.limbs import LimbFit, Outline, limb_axis, refine_leg, refine_legs
+from posturecam.pose import Pose
+
+SIZE = (720, 1280)
+
+
+def _px(x: float, y: float) -> np.ndarray:
+    return np.array([x, y])
+
+
+# A bridge at the top, facing left: knee bent 90 degrees.
+HIP, KNEE, ANKLE = _px(800, 500), _px(600, 300), _px(402, 498)
+SHOULDER = _px(1180, 560)
+THIGH_W, SHIN_W = 70, 56
+
+
+def _capsule(mask: np.ndarray, a: np.ndarray, b: np.ndarray, width: int) -> None:
+    cv2.line(mask, tuple(int(v) for v in a), tuple(int(v) for v in b), 1.0, width, cv2.LINE_AA)
+
+
+def _bridge_mask(extra: list[tuple[np.ndarray, np.ndarray, int]] = ()) -> np.ndarray:
+    """A side-view bridge's outline: trunk from shoulder to hip, the thigh up to the knee, the shin down."""
+    mask = np.zeros(SIZE, np.float32)
+    _capsule(mask, SHOULDER, HIP, 110)
+    _capsule(mask, HIP, KNEE, THIGH_W)
+    _capsule(mask, KNEE, ANKLE, SHIN_W)
+    for a, b, w in extra:
+        _capsule(mask, a, b, w)
+    return mask
+
+
+def _pose(mask: np.ndarray, knee: np.ndarray, ankle: np.ndarray, *, far: dict[int, np.ndarray] | None = None,
+          arm: tuple[np.ndarray, np.ndarray] | None = None) -> Pose:
+    """Both legs on the drawn one (the far leg hidden behind it) unless ``far`` moves the right leg."""
+    xy = np.zeros((NUM_LANDMARKS, 2))
+    xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = SHOULDER
+    xy[[L.LEFT_HIP, L.RIGHT_HIP]] = HIP
+    xy[[L.LEFT_KNEE, L.RIGHT_KNEE]] = knee
+    xy[[L.LEFT_ANKLE, L.RIGHT_ANKLE]] = ankle
+    # Arms lying on the floor beside the body, clear of the legs.
+    elbow, wrist = arm if arm is not None else (_px(1000, 640), _px(860, 660))
+    xy[[L.LEFT_ELBOW, L.RIGHT_ELBOW]] = elbow
+    xy[[L.LEFT_WRIST, L.RIGHT_WRIST]] = wrist
+    for i, p in (far or {}).items():
+        xy[i] = p
+    vis = np.full(NUM_LANDMARKS, 0.95)
+    return Pose(xy, np.zeros(NUM_LANDMARKS), vis, np.ones(NUM_LANDMARKS), np.zeros((NUM_LANDMARKS, 3)), mask=mask)
+
+
+def _front_of_knee(px: float) -> np.ndarray:
+    """The knee moved ``px`` toward the front of the bend (where the model puts it on bent legs)."""
+    out = (KNEE - HIP) / np.linalg.norm(KNEE - HIP) + (KNEE - ANKLE) / np.linalg.norm(KNEE - ANKLE)
+    return KNEE + px * out / np.linalg.norm(out)
+
+
+TRUE_KNEE_DEG = interior_angle_deg(HIP, KNEE, ANKLE)
+
+
+def test_limb_axis_slides_onto_the_drawn_limb() -> None:
+    mask = _bridge_mask()
+    # The model's segment 12 px off the thigh and turned by a few degrees.
+    start, end = HIP + _px(8, -12), KNEE + _px(-6, -14)
+    axis = limb_axis(Outline.from_mask(mask), start, end)
+    assert axis is not None
+    point, d = axis
+    truth = (KNEE - HIP) / np.linalg.norm(KNEE - HIP)
+    assert np.degrees(np.arccos(np.clip(d @ truth, -1, 1))) < 1.5
+    # The axis passes through the drawn joint centres.
+    off = HIP - point
+    assert abs(off[0] * d[1] - off[1] * d[0]) < 2.0
+
+
+def test_knee_in_front_of_the_joint_is_moved_to_the_limbs_crossing() -> None:
+    mask = _bridge_mask()
+    knee, ankle = _front_of_knee(28.0), ANKLE + _px(12, 0)
+    model_err = interior_angle_deg(HIP, knee, ankle) - TRUE_KNEE_DEG
+    assert model_err < -5.0  # the drift bends the knee, as on rendered bridges
+    pose = refine_legs(_pose(mask, knee, ankle), "left")
+    assert np.linalg.norm(pose.xy[L.LEFT_KNEE] - KNEE) < 4.0
+    refined = interior_angle_deg(pose.xy[L.LEFT_HIP], pose.xy[L.LEFT_KNEE], pose.xy[L.LEFT_ANKLE])
+    assert abs(refined - TRUE_KNEE_DEG) < 1.5
+
+
+def test_far_leg_hidden_behind_the_near_one_is_left_as_drawn() -> None:
+    mask = _bridge_mask()
+    knee = _front_of_knee(28.0)
+    pose = refine_legs(_pose(mask, knee, ANKLE), "left")
+    assert np.array_equal(pose.xy[L.RIGHT_KNEE], knee)
+
+
+def test_far_leg_apart_from_the_near_one_is_refined_too() -> None:
+    """A kneeling stretch: trunk upright, near leg forward, far leg kneeling behind, apart."""
+    hip, shoulder = _px(640, 420), _px(640, 120)
+    front_knee, front_ankle = _px(420, 420), _px(420, 650)
+    back_knee, back_ankle = _px(760, 640), _px(990, 650)
+    mask = np.zeros(SIZE, np.float32)
+    for a, b, w in ((shoulder, hip, 110), (hip, front_knee, THIGH_W), (front_knee, front_ankle, SHIN_W),
+                    (hip, back_knee, THIGH_W), (back_knee, back_ankle, SHIN_W)):
+        _capsule(mask, a, b, w)
+    xy = np.zeros((NUM_LANDMARKS, 2))
+    xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = shoulder
+    xy[[L.LEFT_HIP, L.RIGHT_HIP]] = hip
+    xy[[L.LEFT_ELBOW, L.RIGHT_ELBOW]] = _px(560, 280)
+    xy[[L.LEFT_WRIST, L.RIGHT_WRIST]] = _px(560, 340)  # hands by the hip, clear of the thighs
+    xy[L.LEFT_KNEE], xy[L.LEFT_ANKLE] = front_knee, front_ankle
+    xy[L.RIGHT_KNEE], xy[L.RIGHT_ANKLE] = back_knee + _px(0, -16), back_ankle + _px(-10, -45)
+    vis = np.full(NUM_LANDMARKS, 0.95)
+    pose = Pose(xy, np.zeros(NUM_LANDMARKS), vis, np.ones(NUM_LANDMARKS), np.zeros((NUM_LANDMARKS, 3)), mask=mask)
+    out = refine_legs(pose, "left")
+    assert np.linalg.norm(out.xy[L.RIGHT_KNEE] - back_knee) < 5.0
+    drawn = interior_angle_deg(hip, back_knee, back_ankle)
+    model = interior_angle_deg(hip, xy[L.RIGHT_KNEE], xy[L.RIGHT_ANKLE])
+    refined = interior_angle_deg(out.xy[L.RIGHT_HIP], out.xy[L.RIGHT_KNEE], out.xy[L.RIGHT_ANKLE])
+    assert abs(model - drawn) > 5.0 and abs(refined - drawn) < 2.0
+
+
+def test_arm_resting_on_the_thigh_only_sets_the_knee_onto_the_shin() -> None:
+    """Hands on the front thigh (the kneeling stretch): the thigh's outline is partly the arm's."""
+    elbow = (HIP + KNEE) / 2 + (60.0, -120.0)
+    wrist = (HIP + KNEE) / 2 + (-40.0, 40.0)
+    mask = _bridge_mask([(elbow, wrist, 50)])
+    knee = KNEE + _px(0, -20)
+    pose = _pose(mask, knee, ANKLE, arm=(elbow, wrist))
+    outline = Outline.from_mask(mask)
+    assert limb_axis(outline, HIP, knee, LimbFit(), obstacles=wrist[None]) is None
+    moved = refine_leg(pose, outline, "left")
+    assert moved is not None
+    new_knee = moved[0]
+    shin = (ANKLE - KNEE) / np.linalg.norm(ANKLE - KNEE)
+    off = new_knee - KNEE
+    assert abs(off[0] * shin[1] - off[1] * shin[0]) < 2.0  # on the shin's axis
+    assert np.linalg.norm(new_knee - KNEE) > 10.0  # but not at the crossing: the thigh was not used
+
+
+@pytest.mark.parametrize("case", ["no mask", "no side view", "knee guessed", "knee too far off"])
+def test_left_as_the_model_drew_it_when_unsure(case: str) -> None:
+    mask = _bridge_mask()
+    knee = _front_of_knee(28.0)
+    pose = _pose(mask, knee, ANKLE)
+    near = "left"
+    if case == "no mask":
+        pose = Pose(pose.xy, pose.z, pose.visibility, pose.presence, pose.world)
+    elif case == "no side view":
+        near = None
+    elif case == "knee guessed":
+        pose.visibility[[L.LEFT_KNEE, L.RIGHT_KNEE]] = 0.2
+    else:
+        pose = _pose(mask, _front_of_knee(150.0), ANKLE)
+    assert refine_legs(pose, near) is pose
