@@ -54,13 +54,15 @@ MEMORY_GROWTH_LIMIT_MB = 50.0
 # --------------------------------------------------------------------------- the floor (runs in a child process)
 
 
-def floor_worker(clip: str) -> int:
+def floor_worker(clip: str, masks: bool = False) -> int:
     """Decode + pose model only: the rate no analysis of this clip can beat.
 
     Uses posturecam's own reader (same decode path, same prefetch thread) and
     a landmarker built by ``PoseEstimator`` (same model, mode and options);
     per frame it does only what MediaPipe requires: BGR to RGB, wrap, detect.
     Process settings are the ones ``posturecam analyze`` uses (``configure_process``).
+    ``masks`` also asks the model for the segmentation mask, as posturecam does for the
+    exercises that use it (``--floor-masks``).
     """
     import cv2
     import mediapipe as mp
@@ -70,7 +72,7 @@ def floor_worker(clip: str) -> int:
     from posturecam.video import VideoReader, prefetch
 
     configure_process()
-    est = PoseEstimator()
+    est = PoseEstimator(with_mask=masks)
     lm = est._landmarker(0)  # the exact landmarker posturecam would run (private on purpose)
     n = found = 0
     last_ts = -1
@@ -241,14 +243,18 @@ def _spawn_timed(cmd: Sequence[str], log: Path) -> tuple[int, float, float | Non
         return code, time.perf_counter() - t0, None, None
 
 
-def measure(mode: str, clip: Path, work: Path) -> Run:
+def measure(mode: str, clip: Path, work: Path, args: argparse.Namespace) -> Run:
     out = work / f"out-{mode}"
     shutil.rmtree(out, ignore_errors=True)
     log = work / f"{mode}.log"
     if mode == "floor":
         cmd = [sys.executable, str(Path(__file__).resolve()), "--floor-worker", str(clip)]
+        if args.floor_masks:
+            cmd.append("--floor-masks")
     else:
         cmd = [sys.executable, "-m", "posturecam", "analyze", str(clip), "-o", str(out), "--quiet"]
+        if args.exercise:
+            cmd += ["--exercise", args.exercise]
         if mode == "no-video":
             cmd.append("--no-video")
     code, wall, rss, cpu = _spawn_timed(cmd, log)
@@ -309,9 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where clips are kept (default {DEFAULT_CACHE})")
     p.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
     p.add_argument("--floor-worker", metavar="CLIP", help=argparse.SUPPRESS)
+    p.add_argument("--exercise", default=None, help="passed to analyze (default: analyze's own, auto)")
+    p.add_argument("--floor-masks", action="store_true",
+                   help="the floor's model also returns segmentation masks (as for standing, or knees on the outline)")
     args = p.parse_args(argv)
     if args.floor_worker:
-        return floor_worker(args.floor_worker)
+        return floor_worker(args.floor_worker, args.floor_masks)
 
     minutes = list(dict.fromkeys(args.minutes))
     clips = make_clips(args.cache, minutes, args)
@@ -327,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tmp)
         for r in range(args.rounds):
             for mode in MODES:
-                run = measure(mode, short, work)
+                run = measure(mode, short, work, args)
                 runs[mode].append(run)
                 print(
                     f"  round {r + 1}/{args.rounds}  {mode:<9} {run.frames} frames in {run.wall_s:6.1f} s"
@@ -338,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for m in minutes[1:]:
             long_runs[m] = {}
             for mode in args.long_modes:
-                run = measure(mode, clips[m], work)
+                run = measure(mode, clips[m], work, args)
                 long_runs[m][mode] = run
                 print(
                     f"  {m:g} min    {mode:<9} {run.frames} frames in {run.wall_s:6.1f} s"

@@ -286,6 +286,7 @@ def analyze_clip(
         "height": info.height,
         "model": {"name": pipe.model.name, "sha256": pipe.model.sha256},
         "legs": legs.to_json(),
+        "knees_on_outline": pipe.limbs is not None,
         "posturecam_version": __version__,
         "interrupted": interrupted,
         "truncated": reader.truncated,

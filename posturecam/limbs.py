@@ -9,17 +9,32 @@ centres at both ends. So the knee is moved to where the two axes cross, and
 the ankle onto the shin's axis (keeping its distance along it), and the
 angles are then measured from those points as usual.
 
-Each axis is the principal axis of the mask pixels in a band around the
-model's own segment (the middle of the segment only, so the hip's and
-knee's bulk does not pull it), re-centred on the fit a few times so a
-segment the model drew a little off the limb slides onto it. A leg is left
+Each axis is fitted to the mask pixels in a band around the model's own
+segment, over the middle of the segment only (so the hip's and knee's bulk
+does not pull it): the band is cut across into slices, each slice gives the
+limb's centre there, and a line goes through those centres, leaving out
+slices much wider than the rest (where a hand or the other leg touches the
+limb; a principal axis of all the pixels was dragged by them). The band is
+re-centred on the fit a few times so a segment the model drew a little off
+the limb slides onto it. A leg is left
 as the model drew it when the fit cannot be trusted: a landmark it is
 guessing, too few mask pixels, axes too close to parallel to cross
 cleanly, or a knee that would move further than a fraction of the thigh.
 
-Only the near leg is refined, and the far leg only when it is well apart
-from the near one: where the legs overlap on screen the far leg's band is
-filled by the near leg and its fit says nothing about the far leg.
+The outline has no depth order, so whatever else lies in a band would
+drag the axis toward it. Hence: the near leg is always refined (it is in
+front of whatever it overlaps), the far leg only when it is well apart from
+the near one and stands clear (background on both sides of it); an arm
+reaching into a band (hands on the front thigh in the kneeling stretch), or
+the other leg crossing it at an angle, rules that bone out. Without the
+thigh the knee is only set onto the shin's axis. The other leg lying along
+the same line (both thighs of a bridge) is allowed: it widens the outline
+around the same axis.
+
+Measured on renders (``benchmarks/accuracy_sweep.py``): it helps bridges
+and kneeling stretches, and lunges no better or worse, so ``Pipeline``
+uses it for the former by default. Its cost is the segmentation mask
+(about 3 ms a frame at 720p, in the model) and under 1 ms here.
 """
 
 from __future__ import annotations
@@ -28,7 +43,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from posturecam.landmarks import ARM, LEG, Side, other
+from posturecam.landmarks import ARM, LEG, L, Side, other
 from posturecam.pose import Pose
 
 
@@ -53,12 +68,17 @@ class LimbFit:
     clear_half_width: float = 0.3
     max_clear_fill: float = 0.05
     obstacle_radius: float = 0.1  # half the width of an arm or the other leg, of the segment's length
+    # Limbs the model is unsure of still count as being in the way: a guessed arm is likely an arm.
+    min_obstacle_visibility: float = 0.0
     # The other leg's bone counts as crossing a leg bone above this sine of the angle between them.
     max_parallel_sine: float = 0.26
     # The mask is read on a grid this many pixels apart per 426 pixels of the frame's long side
     # (6 px at 720p): a thigh is still 7-12 cells wide, and reading every third pixel measured
     # the same on 30 renders at twice the cost.
     grid_per_426px: float = 2.0
+    slices: int = 6  # the span is cut across into this many slices, each giving one centre point
+    # A slice wider than this times the median slice is where something else touches the limb.
+    max_slice_width_ratio: float = 1.3
 
 
 Axis = tuple[np.ndarray, np.ndarray]  # a point on the axis, unit direction
@@ -77,7 +97,6 @@ class Outline:
         step = max(1, round(fit.grid_per_426px * max(mask.shape) / 426))
         ys, xs = np.nonzero(mask[::step, ::step] > fit.mask_threshold)
         return cls(np.stack([xs, ys], axis=1).astype(np.float64) * step, float(step * step))
-
 
     def near(self, start: np.ndarray, end: np.ndarray, margin: float) -> np.ndarray:
         """The points in the box around a segment, widened by ``margin`` (one pass; the fit then iterates on few)."""
@@ -122,16 +141,17 @@ def limb_axis(outline: Outline, start: np.ndarray, end: np.ndarray, fit: LimbFit
     min_points = fit.min_fill * (hi - lo) * 2 * half / outline.cell
     for _ in range(fit.iterations):
         along, across = _frame(pts, origin, d)
-        inside = pts[(along > lo) & (along < hi) & (np.abs(across) < half)]
-        if len(inside) < max(min_points, 5):
+        sel = (along > lo) & (along < hi) & (np.abs(across) < half)
+        if np.count_nonzero(sel) < max(min_points, 5):
             return None
-        centre = inside.mean(axis=0)
-        dx, dy = (inside - centre).T
-        # The principal axis of the pixels (closed form for 2x2: cheaper than an eigen-solver).
-        theta = 0.5 * np.arctan2(2.0 * float(dx @ dy), float(dx @ dx - dy @ dy))
-        axis_dir = np.array([np.cos(theta), np.sin(theta)])
-        d = axis_dir if axis_dir @ d >= 0 else -axis_dir
-        origin = centre + ((start - centre) @ d) * d
+        line = _slice_line(along[sel], across[sel], lo, hi, outline.cell, fit)
+        if line is None:
+            return None
+        slope, offset = line
+        n = np.array([-d[1], d[0]])
+        origin = origin + offset * n
+        d = (d + slope * n) / np.hypot(1.0, slope)
+        origin = origin + ((start - origin) @ d) * d
     if clear:
         outer = fit.clear_half_width * length
         along, across = _frame(pts, origin, d)
@@ -140,6 +160,32 @@ def limb_axis(outline: Outline, start: np.ndarray, end: np.ndarray, fit: LimbFit
         if ring * outline.cell > fit.max_clear_fill * 2 * (outer - half) * (hi - lo):
             return None
     return origin, d
+
+
+def _slice_line(along: np.ndarray, across: np.ndarray, lo: float, hi: float, cell: float,
+                fit: LimbFit) -> tuple[float, float] | None:
+    """The limb's centre line (across = slope * along + offset) from slices across it.
+
+    Each slice's width is its pixel area over its length; a slice much wider than the
+    median is where something else (a hand, the other leg) touches the limb, and is left
+    out, so it cannot drag the line the way it drags a principal axis.
+    """
+    k = fit.slices
+    idx = np.minimum(((along - lo) / (hi - lo) * k).astype(int), k - 1)
+    count = np.bincount(idx, minlength=k).astype(np.float64)
+    ok = count > 0
+    if np.count_nonzero(ok) < 3:
+        return None
+    width = count * cell / ((hi - lo) / k)
+    mid_across = np.bincount(idx, weights=across, minlength=k)[ok] / count[ok]
+    mid_along = np.bincount(idx, weights=along, minlength=k)[ok] / count[ok]
+    keep = width[ok] <= fit.max_slice_width_ratio * np.median(width[ok])
+    if np.count_nonzero(keep) < 3:
+        return None
+    x, y = mid_along[keep], mid_across[keep]
+    xm, ym = x.mean(), y.mean()
+    slope = float((x - xm) @ (y - ym) / max(float((x - xm) @ (x - xm)), 1e-9))
+    return slope, float(ym - slope * xm)
 
 
 def _crossing(a: Axis, b: Axis, min_sine: float) -> np.ndarray | None:
@@ -158,7 +204,7 @@ def refine_leg(pose: Pose, outline: Outline, side: Side, fit: LimbFit = LimbFit(
     if min(pose.visibility[hip_i], pose.visibility[knee_i], pose.visibility[ankle_i]) < fit.min_visibility:
         return None
     hip, knee, ankle = pose.xy[hip_i], pose.xy[knee_i], pose.xy[ankle_i]
-    arms = _bone_points(pose, _ARM_BONES, fit)
+    arms = _bone_points(pose, _ARM_BONES, fit.min_obstacle_visibility)
     other_leg = LEG[other(side)]
     thigh_obstacles = _obstacles(pose, arms, other_leg, hip, knee, fit)
     shin_obstacles = _obstacles(pose, arms, other_leg, knee, ankle, fit)
@@ -176,15 +222,21 @@ def refine_leg(pose: Pose, outline: Outline, side: Side, fit: LimbFit = LimbFit(
     return np.stack([new_knee, new_ankle])
 
 
-_ARM_BONES = tuple((a[i], a[i + 1]) for a in (ARM["left"], ARM["right"]) for i in range(2))
+# Upper arm, forearm and hand (wrist to the index and little fingers), both sides.
+_ARM_BONES = (
+    *((a[i], a[i + 1]) for a in (ARM["left"], ARM["right"]) for i in range(2)),
+    (L.LEFT_WRIST, L.LEFT_INDEX), (L.LEFT_WRIST, L.LEFT_PINKY),
+    (L.RIGHT_WRIST, L.RIGHT_INDEX), (L.RIGHT_WRIST, L.RIGHT_PINKY),
+)
 
 
-def _bone_points(pose: Pose, bones: tuple[tuple[int, int], ...], fit: LimbFit, per_bone: int = 6) -> np.ndarray:
-    """Points along ``bones`` where the model sees both ends."""
+def _bone_points(pose: Pose, bones: tuple[tuple[int, int], ...], min_visibility: float,
+                 per_bone: int = 6) -> np.ndarray:
+    """Points along ``bones`` where the model sees both ends at least this well."""
     out = []
     t = np.linspace(0.0, 1.0, per_bone)[:, None]
     for a, b in bones:
-        if min(pose.visibility[a], pose.visibility[b]) >= fit.min_visibility:
+        if min(pose.visibility[a], pose.visibility[b]) >= min_visibility:
             out.append(pose.xy[a] * (1 - t) + pose.xy[b] * t)
     return np.concatenate(out) if out else np.empty((0, 2))
 
@@ -203,7 +255,7 @@ def _obstacles(pose: Pose, arms: np.ndarray, other_leg: tuple[int, ...], start: 
         n = float(np.hypot(*v))
         if n > 0 and abs(d[0] * v[1] - d[1] * v[0]) / n > fit.max_parallel_sine:
             crossing.append((a, b))
-    legs = _bone_points(pose, tuple(crossing), fit)
+    legs = _bone_points(pose, tuple(crossing), fit.min_obstacle_visibility)
     return np.concatenate([arms, legs]) if len(legs) else arms
 
 

@@ -485,6 +485,7 @@ class LiveSession:
             "height": src_h,
             "model": {"name": self.pipe.model.name, "sha256": self.pipe.model.sha256},
             "legs": legs.to_json(),
+            "knees_on_outline": self.pipe.limbs is not None,
             "posturecam_version": __version__,
             "interrupted": ended_by in ("sigint", "sigterm"),
             "ended_by": ended_by,

@@ -241,6 +241,15 @@ def test_analyze_writes_report_and_says_where(tmp_path: Path, samples_dir: Path)
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "Glute bridges" in html
     assert (out / "report.md").is_file()
+    assert json.loads((out / "summary.json").read_text())["knees_on_outline"] is True  # on for bridges
+
+
+def test_no_outline_turns_the_knee_placement_off(tmp_path: Path, clips: dict[str, Path]) -> None:
+    out = tmp_path / "o"
+    r = run_cli("analyze", clips["empty"], "-q", "--no-video", "--no-report", "-e", "bridge", "--no-outline",
+                "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((out / "summary.json").read_text())["knees_on_outline"] is False
 
 
 def test_exercises_lists_definitions() -> None:

@@ -57,10 +57,18 @@ def _pose(mask: np.ndarray, knee: np.ndarray, ankle: np.ndarray, *, far: dict[in
     elbow, wrist = arm if arm is not None else (_px(1000, 640), _px(860, 660))
     xy[[L.LEFT_ELBOW, L.RIGHT_ELBOW]] = elbow
     xy[[L.LEFT_WRIST, L.RIGHT_WRIST]] = wrist
+    _hands(xy)
     for i, p in (far or {}).items():
         xy[i] = p
     vis = np.full(NUM_LANDMARKS, 0.95)
     return Pose(xy, np.zeros(NUM_LANDMARKS), vis, np.ones(NUM_LANDMARKS), np.zeros((NUM_LANDMARKS, 3)), mask=mask)
+
+
+def _hands(xy: np.ndarray) -> None:
+    """Fingers a hand's length beyond the wrists, along the forearm."""
+    for elbow, wrist, fingers in ((L.LEFT_ELBOW, L.LEFT_WRIST, (L.LEFT_INDEX, L.LEFT_PINKY)),
+                                  (L.RIGHT_ELBOW, L.RIGHT_WRIST, (L.RIGHT_INDEX, L.RIGHT_PINKY))):
+        xy[list(fingers)] = xy[wrist] + 0.3 * (xy[wrist] - xy[elbow])
 
 
 def _front_of_knee(px: float) -> np.ndarray:
@@ -118,6 +126,7 @@ def test_far_leg_apart_from_the_near_one_is_refined_too() -> None:
     xy[[L.LEFT_HIP, L.RIGHT_HIP]] = hip
     xy[[L.LEFT_ELBOW, L.RIGHT_ELBOW]] = _px(560, 280)
     xy[[L.LEFT_WRIST, L.RIGHT_WRIST]] = _px(560, 340)  # hands by the hip, clear of the thighs
+    _hands(xy)
     xy[L.LEFT_KNEE], xy[L.LEFT_ANKLE] = front_knee, front_ankle
     xy[L.RIGHT_KNEE], xy[L.RIGHT_ANKLE] = back_knee + _px(0, -16), back_ankle + _px(-10, -45)
     vis = np.full(NUM_LANDMARKS, 0.95)
