@@ -26,7 +26,8 @@ VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpe
 EXERCISE_CHOICES = ("auto", "lunge", "bridge", "stretch", "standing", "none")
 OUTLINE_HELP = (
     "place side-view knees on the body's outline, where the model's knee drifts on bent legs "
-    "(default: on for bridge and stretch; costs about 3 ms a frame)"
+    "(analyze: on for bridge and stretch by default; live: off by default; the mask it needs "
+    "costs the model about 9 ms of CPU a frame at 720p)"
 )
 
 

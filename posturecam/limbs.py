@@ -34,7 +34,7 @@ around the same axis.
 Measured on renders (``benchmarks/accuracy_sweep.py``): it helps bridges
 and kneeling stretches, and lunges no better or worse, so ``Pipeline``
 uses it for the former by default. Its cost is the segmentation mask
-(about 3 ms a frame at 720p, in the model) and under 1 ms here.
+(about 9 ms of CPU a frame at 720p, in the model) and under 1 ms here.
 """
 
 from __future__ import annotations

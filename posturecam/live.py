@@ -549,7 +549,10 @@ def run_live(args: argparse.Namespace, thresholds: dict | None = None) -> int:
     try:
         require_display()  # before loading the model: fail fast on a headless machine
         out_dir = prepare_session_dir(Path(args.out) if args.out else new_session_dir())
-        pipe = Pipeline.create(args.exercise, model=args.model, thresholds=thresholds, outline=args.outline)
+        # Off unless asked for: the segmentation mask costs the model about 9 ms of CPU a frame,
+        # which live mode spends on frame rate instead (its cues have wide bands; analyze is for figures).
+        outline = bool(args.outline)
+        pipe = Pipeline.create(args.exercise, model=args.model, thresholds=thresholds, outline=outline)
         display = Window(source.size)
         display.show_message("Loading the pose model...", source.size)
         warm_up(pipe, source.size)

@@ -35,7 +35,8 @@ from posturecam.video import Frame
 MASK_EXERCISES = frozenset({"standing"})
 # Exercises whose knees are placed on the outline by default (``posturecam.limbs``): measured
 # to help on bridges and kneeling stretches (the model's knee drifts on bent legs seen from
-# the side), not on lunges; it costs the segmentation mask (about 3 ms a frame at 720p).
+# the side), not on lunges. It costs the segmentation mask: about 9 ms of CPU a frame at
+# 720p inside the model (wall time less, as TFLite spreads it over both cores).
 OUTLINE_EXERCISES = frozenset({"bridge", "stretch"})
 
 
@@ -108,8 +109,8 @@ class Pipeline:
         """
         info = model if isinstance(model, ModelInfo) else resolve_model(model)
         limbs = LimbFit() if (exercise in OUTLINE_EXERCISES if outline is None else outline) else None
-        # The segmentation mask costs the model about 3 ms a frame at 720p: asked for only
-        # where it is used (standing posture's pelvic obliquity, knees on the outline).
+        # The segmentation mask is asked for only where it is used (standing posture's
+        # pelvic obliquity, knees on the outline): see OUTLINE_EXERCISES for its cost.
         keep_masks = exercise in MASK_EXERCISES
         estimator = PoseEstimator(info, video=video, with_mask=keep_masks or limbs is not None)
         smoother: LandmarkSmoother | None = None

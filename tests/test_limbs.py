@@ -172,3 +172,16 @@ def test_left_as_the_model_drew_it_when_unsure(case: str) -> None:
     else:
         pose = _pose(mask, _front_of_knee(150.0), ANKLE)
     assert refine_legs(pose, near) is pose
+
+
+@pytest.mark.parametrize(("exercise", "outline", "expected"), [
+    ("bridge", None, True), ("stretch", None, True), ("lunge", None, False), ("auto", None, False),
+    ("bridge", False, False), ("lunge", True, True),
+])
+def test_which_pipelines_place_knees_on_the_outline(exercise: str, outline: bool | None, expected: bool) -> None:
+    """By default bridges and stretches (where it was measured to help); ``outline`` overrides."""
+    from posturecam.pipeline import Pipeline
+
+    with Pipeline.create(exercise, outline=outline) as pipe:
+        assert (pipe.limbs is not None) is expected
+        assert pipe.detector.estimator._with_mask is (expected or exercise == "standing")
