@@ -10,9 +10,9 @@ of the three side-view exercises (lunge, bridge on the floor, kneeling
 hip-flexor stretch), renders it with ``posturecam.synthetic`` (framed the
 way the ``clip`` command frames it), and scores it with the pipeline
 ``posturecam analyze --exercise <that exercise>`` runs (``--outline`` as
-analyze's flag: on for bridges and stretches unless told). Seeds start at 1000 so they never overlap the
-seeds the tests used; ``--first-seed`` picks another range, for renders no
-one has tuned on.
+analyze's flag: on for bridges and stretches unless told). Seeds start at
+1000 so they never overlap the seeds the tests used; ``--first-seed`` picks
+another range, for renders no one has tuned on.
 
 It prints per clip the MAE of each knee and hip by the person's own side
 and how often the legs were swapped (by the model, and after posturecam's

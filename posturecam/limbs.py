@@ -16,10 +16,10 @@ limb's centre there, and a line goes through those centres, leaving out
 slices much wider than the rest (where a hand or the other leg touches the
 limb; a principal axis of all the pixels was dragged by them). The band is
 re-centred on the fit a few times so a segment the model drew a little off
-the limb slides onto it. A leg is left
-as the model drew it when the fit cannot be trusted: a landmark it is
-guessing, too few mask pixels, axes too close to parallel to cross
-cleanly, or a knee that would move further than a fraction of the thigh.
+the limb slides onto it. A leg is left as the model drew it when the fit
+cannot be trusted: a landmark it is guessing, too few mask pixels, axes too
+close to parallel to cross cleanly, or a knee that would move further than
+a fraction of the thigh.
 
 The outline has no depth order, so whatever else lies in a band would
 drag the axis toward it. Hence: the near leg is always refined (it is in
@@ -32,8 +32,8 @@ the same line (both thighs of a bridge) is allowed: it widens the outline
 around the same axis.
 
 Measured on renders (``benchmarks/accuracy_sweep.py``): it helps bridges
-and kneeling stretches, and lunges no better or worse, so ``Pipeline``
-uses it for the former by default. Its cost is the segmentation mask
+and kneeling stretches, not lunges (whose knees the model mostly gets
+right), so ``Pipeline`` uses it for those two by default. Its cost is the segmentation mask
 (about 9 ms of CPU a frame at 720p, in the model) and under 1 ms here.
 """
 
