@@ -50,6 +50,7 @@ class AnalysisResult:
     lines: list[str] = field(default_factory=list)
     warning: str | None = None
     interrupted: bool = False
+    stopped_by: str | None = None  # "sigint" (Ctrl+C) or "sigterm" when interrupted: the exit code says which
 
 
 def prepare_out_dir(out_dir: str | os.PathLike[str], what: str = "output folder") -> Path:
@@ -256,6 +257,7 @@ def analyze_clip(
                         break
         except KeyboardInterrupt:  # a second Ctrl+C, or a batch worker told to stop
             interrupted = True
+            stop.setdefault("reason", "sigint")
         # Frames already through the model but waiting for later ones (a fraction of
         # a second) are finished with what there is, also after Ctrl+C.
         write(pipe.drain())
@@ -302,4 +304,5 @@ def analyze_clip(
     if note := legs.note():
         lines.append(note)
     write_json_atomic(out / "summary.json", summary)
-    return AnalysisResult(Path(clip), out, summary, lines, warning, interrupted)
+    return AnalysisResult(Path(clip), out, summary, lines, warning, interrupted,
+                          stop.get("reason") if interrupted else None)

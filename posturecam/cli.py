@@ -8,7 +8,8 @@ only one. Cheap checks (arguments, files, config, model) run before the
 slow MediaPipe import, so a typo is reported at once.
 
 Exit codes: 0 done; 1 some clip failed or was damaged (outputs written as
-far as it could be read); 2 unusable input or usage; 130 interrupted.
+far as it could be read); 2 unusable input or usage; 130 interrupted (Ctrl+C);
+143 stopped by SIGTERM (``kill``). Both still write what was measured.
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         outline=args.outline,
     )
     failed = damaged = interrupted = 0
+    terminated = False
     for res in results:
         if isinstance(res, PosturecamError):
             print(f"posturecam: {res}", file=sys.stderr)
@@ -153,12 +155,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             print(f"  report: {_report(res.out_dir)}")
         if res.interrupted:
             interrupted += 1
+            terminated |= res.stopped_by == "sigterm"
             print(f"posturecam: interrupted; results so far were written to {res.out_dir}", file=sys.stderr)
         elif res.warning:
             damaged += 1
             print(f"posturecam: {res.warning}", file=sys.stderr)
     if interrupted:
-        return 130
+        return 143 if terminated else 130  # as a shell reports SIGTERM and SIGINT, like `live`
     return 1 if failed or damaged else 0
 
 

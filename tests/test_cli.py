@@ -268,9 +268,10 @@ def test_exercises_lists_definitions() -> None:
 # -- Ctrl+C ------------------------------------------------------------------------------------------
 
 
-def _interrupt_once_writing(args: list[str], csv_paths: list[Path]) -> tuple[int, str]:
+def _interrupt_once_writing(args: list[str], csv_paths: list[Path], sig: int = signal.SIGINT) -> tuple[int, str]:
     """Run ``posturecam ARGS``, wait until every CSV in ``csv_paths`` has rows (the model is loaded
-    and working), then press Ctrl+C as in a terminal: SIGINT to the whole process group."""
+    and working), then press Ctrl+C as in a terminal: SIGINT to the whole process group. With
+    ``sig=SIGTERM``, ``kill PID`` instead: the signal to that process alone."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "posturecam", *args],
         stdout=subprocess.PIPE,
@@ -288,7 +289,10 @@ def _interrupt_once_writing(args: list[str], csv_paths: list[Path]) -> tuple[int
             time.sleep(0.1)
         assert proc.poll() is None, "the analysis ended before it could be interrupted"
         time.sleep(0.5)
-        os.killpg(proc.pid, signal.SIGINT)
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, sig)
+        else:
+            os.kill(proc.pid, sig)
         _, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
@@ -311,6 +315,17 @@ def test_ctrl_c_keeps_results(tmp_path: Path, clips: dict[str, Path]) -> None:
         ["analyze", str(clips["long"]), "-q", "--no-video", "-e", "lunge", "-o", str(out)], [out / "frames.csv"]
     )
     assert code == 130
+    assert_one_line(err, "interrupted")
+    assert 1 < _rows_match_summary(out) < 6 * 174
+
+
+def test_kill_keeps_results_and_exits_as_terminated(tmp_path: Path, clips: dict[str, Path]) -> None:
+    out = tmp_path / "o"
+    code, err = _interrupt_once_writing(
+        ["analyze", str(clips["long"]), "-q", "--no-video", "-e", "lunge", "-o", str(out)], [out / "frames.csv"],
+        sig=signal.SIGTERM,
+    )
+    assert code == 143  # 128 + SIGTERM, as `live` and shells report it; Ctrl+C gives 130
     assert_one_line(err, "interrupted")
     assert 1 < _rows_match_summary(out) < 6 * 174
 
