@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import pytest
@@ -160,3 +161,12 @@ def test_score_command_compares_a_render_with_its_truth(tmp_path, capsys) -> Non
         synthetic_main(["score", str(tmp_path / "missing.mp4")])
     assert done.value.code == 1
     assert "cannot read its truth" in capsys.readouterr().out
+
+
+def test_score_analyses_a_render_as_its_exercise_would_be(samples_dir: Path) -> None:
+    """So a bridge or stretch is scored with its knees on the outline, as ``analyze -e`` gives them."""
+    from posturecam.synthetic.__main__ import _exercise_of
+
+    assert _exercise_of(samples_dir / "bridge_side.mp4") == "bridge"
+    assert _exercise_of(samples_dir / "hip_flexor_stretch_side.mp4") == "stretch"
+    assert _exercise_of(samples_dir / "lunge_side.mp4") == "lunge"

@@ -61,8 +61,24 @@ def _motion(args: argparse.Namespace):
     return Standing(seconds=args.seconds or 5.0, faults=faults)
 
 
-def score(clips: list[Path], *, live: bool = False, as_json: bool = False) -> int:
-    """Print each clip's per-angle error against its truth; 1 if a clip or its truth cannot be read."""
+# The rendered motion's name -> the ``--exercise`` a user would analyse it with.
+_EXERCISE_FOR_MOTION = {"lunge": "lunge", "bridge": "bridge", "hip_flexor_stretch": "stretch", "standing": "standing"}
+
+
+def _exercise_of(clip: Path) -> str:
+    from posturecam.synthetic.render import truth_path
+
+    motion = json.loads(truth_path(clip).read_text()).get("motion", {}).get("exercise")
+    return _EXERCISE_FOR_MOTION.get(motion, "none")
+
+
+def score(clips: list[Path], *, live: bool = False, as_json: bool = False, exercise: str | None = None,
+          outline: bool | None = None) -> int:
+    """Print each clip's per-angle error against its truth; 1 if a clip or its truth cannot be read.
+
+    Each clip is analysed as ``analyze --exercise`` would for its motion (knees on the outline for
+    bridges and stretches) unless ``exercise`` or ``outline`` says otherwise.
+    """
     from posturecam.synthetic.evaluate import SIDE_ANGLES, score_clip
     from posturecam.synthetic.render import load_truths, truth_path
 
@@ -75,7 +91,8 @@ def score(clips: list[Path], *, live: bool = False, as_json: bool = False) -> in
             print(f"{clip}: cannot read its truth {truth_path(clip)} ({exc})")
             status = 1
             continue
-        s = score_clip(clip, truths, lookahead=not live, keys=keys)
+        s = score_clip(clip, truths, lookahead=not live, keys=keys, exercise=exercise or _exercise_of(clip),
+                       outline=False if live and outline is None else outline)
         if as_json:
             print(json.dumps({"clip": str(clip), **s.summary(keys)}))
             continue
@@ -121,12 +138,16 @@ def main(argv: list[str] | None = None) -> None:
     sc.add_argument("clip", type=Path, nargs="+")
     sc.add_argument("--live", action="store_true", help="score live mode's smoothing instead of analyze's")
     sc.add_argument("--json", action="store_true", help="print one JSON object per clip")
+    sc.add_argument("--exercise", default=None, help="analyse as this exercise (default: the clip's own motion)")
+    sc.add_argument("--outline", action=argparse.BooleanOptionalAction, default=None,
+                    help="knees on the outline (default: as analyze does for the exercise; off with --live)")
     args = ap.parse_args(argv)
     if args.cmd == "samples":
         samples(args.out)
         return
     if args.cmd == "score":
-        raise SystemExit(score(args.clip, live=args.live, as_json=args.json))
+        raise SystemExit(score(args.clip, live=args.live, as_json=args.json, exercise=args.exercise,
+                               outline=args.outline))
     import numpy as np
 
     app = Appearance.random(np.random.default_rng(args.seed)) if args.seed is not None else Appearance()
