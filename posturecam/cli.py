@@ -26,9 +26,9 @@ from posturecam.quiet import DEBUG_ENV, debug_enabled, route_native_stderr_away,
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 EXERCISE_CHOICES = ("auto", "lunge", "bridge", "stretch", "standing", "none")
 OUTLINE_HELP = (
-    "place side-view knees on the body's outline, where the model's knee drifts on bent legs "
-    "(analyze: on for bridge and stretch by default; live: off by default; the mask it needs "
-    "costs the model about 9 ms of CPU a frame at 720p)"
+    "filmed from the side, measure the knees from the body's outline: more accurate on bent knees "
+    "than the pose model's knee point, a little slower (default: on in analyze for bridge and stretch, "
+    "off in live)"
 )
 
 

@@ -198,13 +198,17 @@ def _crossing(a: Axis, b: Axis, min_sine: float) -> np.ndarray | None:
 
 
 def refine_leg(pose: Pose, outline: Outline, side: Side, fit: LimbFit = LimbFit(), *,
-               clear: bool = False) -> np.ndarray | None:
-    """New (knee, ankle) pixel positions for ``side``'s leg, or None to keep the model's."""
+               clear: bool = False, arms: np.ndarray | None = None) -> np.ndarray | None:
+    """New (knee, ankle) pixel positions for ``side``'s leg, or None to keep the model's.
+
+    ``arms`` are the points ``arm_points`` gives, when already worked out for this pose.
+    """
     hip_i, knee_i, ankle_i = LEG[side][:3]
     if min(pose.visibility[hip_i], pose.visibility[knee_i], pose.visibility[ankle_i]) < fit.min_visibility:
         return None
     hip, knee, ankle = pose.xy[hip_i], pose.xy[knee_i], pose.xy[ankle_i]
-    arms = _bone_points(pose, _ARM_BONES, fit.min_obstacle_visibility)
+    if arms is None:
+        arms = arm_points(pose, fit)
     other_leg = LEG[other(side)]
     thigh_obstacles = _obstacles(pose, arms, other_leg, hip, knee, fit)
     shin_obstacles = _obstacles(pose, arms, other_leg, knee, ankle, fit)
@@ -228,6 +232,11 @@ _ARM_BONES = (
     (L.LEFT_WRIST, L.LEFT_INDEX), (L.LEFT_WRIST, L.LEFT_PINKY),
     (L.RIGHT_WRIST, L.RIGHT_INDEX), (L.RIGHT_WRIST, L.RIGHT_PINKY),
 )
+
+
+def arm_points(pose: Pose, fit: LimbFit = LimbFit()) -> np.ndarray:
+    """Points along both arms and hands: what must not reach into a leg bone's band."""
+    return _bone_points(pose, _ARM_BONES, fit.min_obstacle_visibility)
 
 
 def _bone_points(pose: Pose, bones: tuple[tuple[int, int], ...], min_visibility: float,
@@ -274,9 +283,10 @@ def refine_legs(pose: Pose, near: Side | None, fit: LimbFit = LimbFit()) -> Pose
     if all(np.hypot(*(pose.xy[LEG[near][i]] - pose.xy[LEG[far][i]])) > apart for i in (1, 2)):
         sides.append(far)
     outline = Outline.from_mask(pose.mask, fit)
+    arms = arm_points(pose, fit)  # the same for both legs
     xy = pose.xy
     for side in sides:
-        moved = refine_leg(pose, outline, side, fit, clear=side != near)
+        moved = refine_leg(pose, outline, side, fit, clear=side != near, arms=arms)
         if moved is not None:
             if xy is pose.xy:
                 xy = pose.xy.copy()
@@ -284,4 +294,4 @@ def refine_legs(pose: Pose, near: Side | None, fit: LimbFit = LimbFit()) -> Pose
     return pose if xy is pose.xy else replace(pose, xy=xy)
 
 
-__all__ = ["LimbFit", "Outline", "limb_axis", "refine_leg", "refine_legs"]
+__all__ = ["LimbFit", "Outline", "arm_points", "limb_axis", "refine_leg", "refine_legs"]

@@ -19,6 +19,7 @@ import pytest
 
 from posturecam.synthetic import Appearance, Body, Bridge, Camera, HipFlexorStretch, Lunge, render_clip
 from posturecam.synthetic.evaluate import ClipScore, score_clip
+from posturecam.synthetic.motions import analyze_exercise
 
 SMALL = Camera(width=640, height=360)
 FPS = 15.0
@@ -47,11 +48,6 @@ CLIPS: dict[str, tuple[object, float, dict[str, object]]] = {
 }
 
 
-def _exercise(motion: object) -> str:
-    """The ``--exercise`` a user would analyse the clip with."""
-    return {Lunge: "lunge", Bridge: "bridge", HipFlexorStretch: "stretch"}[type(motion)]
-
-
 @pytest.fixture(scope="session")
 def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ClipScore]:
     """Render each clip once per session and score it (about 5 s a clip on 2 cores).
@@ -63,7 +59,7 @@ def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ClipScore]:
     for name, (motion, seconds, kw) in CLIPS.items():
         path = out / f"{name}.mp4"
         truths = render_clip(motion, seconds=seconds, fps=FPS, path=path, **kw)  # type: ignore[arg-type]
-        result[name] = score_clip(path, truths, exercise=_exercise(motion))
+        result[name] = score_clip(path, truths, exercise=analyze_exercise(motion))
         if name == "bridge_side":
             result["bridge_side_model_knees"] = score_clip(path, truths, exercise="bridge", outline=False)
     for name, s in result.items():

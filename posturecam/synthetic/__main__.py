@@ -61,15 +61,12 @@ def _motion(args: argparse.Namespace):
     return Standing(seconds=args.seconds or 5.0, faults=faults)
 
 
-# The rendered motion's name -> the ``--exercise`` a user would analyse it with.
-_EXERCISE_FOR_MOTION = {"lunge": "lunge", "bridge": "bridge", "hip_flexor_stretch": "stretch", "standing": "standing"}
-
-
 def _exercise_of(clip: Path) -> str:
+    """The ``--exercise`` for a rendered clip, from the motion its truth file names."""
+    from posturecam.synthetic.motions import analyze_exercise
     from posturecam.synthetic.render import truth_path
 
-    motion = json.loads(truth_path(clip).read_text()).get("motion", {}).get("exercise")
-    return _EXERCISE_FOR_MOTION.get(motion, "none")
+    return analyze_exercise(json.loads(truth_path(clip).read_text()).get("motion", {}).get("exercise", ""))
 
 
 def score(clips: list[Path], *, live: bool = False, as_json: bool = False, exercise: str | None = None,

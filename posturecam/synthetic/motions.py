@@ -500,3 +500,14 @@ def _params(m: object) -> dict:
 
 
 MOTIONS = {"lunge": Lunge, "bridge": Bridge, "hip_flexor_stretch": HipFlexorStretch, "standing": Standing}
+# The ``posturecam analyze --exercise`` a clip of each motion is analysed with.
+_ANALYZE_EXERCISE = {"lunge": "lunge", "bridge": "bridge", "hip_flexor_stretch": "stretch", "standing": "standing"}
+
+
+def analyze_exercise(motion: object) -> str:
+    """The ``--exercise`` a user would analyse a clip of ``motion`` (a motion or its name) with; "none" if none fits.
+
+    It matters for scoring: the exercise decides whether knees are placed on the outline.
+    """
+    name = motion if isinstance(motion, str) else next((n for n, c in MOTIONS.items() if isinstance(motion, c)), "")
+    return _ANALYZE_EXERCISE.get(name, "none")
