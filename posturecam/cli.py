@@ -27,7 +27,7 @@ VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpe
 EXERCISE_CHOICES = ("auto", "lunge", "bridge", "stretch", "standing", "none")
 OUTLINE_HELP = (
     "filmed from the side, measure the knees from the body's outline: more accurate on bent knees "
-    "than the pose model's knee point, a little slower (default: on in analyze for bridge and stretch, "
+    "than the pose model's knee point, about a quarter slower (default: on in analyze for bridge and stretch, "
     "off in live)"
 )
 
