@@ -10,8 +10,8 @@ sits still for minutes on a long recording.
 
 One clip failing (unreadable, truncated to nothing, a crash in the model)
 never stops the others: its error comes back in its place in the results.
-Ctrl+C asks running workers to stop; each writes what it measured so far,
-exactly as a single ``analyze`` does.
+Ctrl+C, or ``kill`` sent to the parent alone, asks running workers to stop;
+each writes what it measured so far, exactly as a single ``analyze`` does.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from tqdm import tqdm
 
 from posturecam.analysis import AnalysisResult, analyze_clip
 from posturecam.errors import PosturecamError
+from posturecam.interrupts import stop_signals
 
 Outcome = AnalysisResult | PosturecamError
 # Frames a worker batches before reporting progress: keeps queue traffic to a few messages a second.
@@ -203,7 +205,11 @@ def _run_parallel(
         except queue.Empty:
             pass
 
-    with ProcessPoolExecutor(
+    # ``kill`` reaches only this process: without a handler it would die at once and leave
+    # the workers analysing on, unseen. Taken like Ctrl+C instead (workers told to stop, each
+    # writing what it has), and the results say which signal it was, for the exit code.
+    signals: dict[str, str] = {}
+    with stop_signals(signals), ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(progress_q, stop)
     ) as pool:
         futures: dict[Future[Outcome], int] = {
@@ -212,16 +218,13 @@ def _run_parallel(
         }
         pending = set(futures)
         while pending:
-            try:
-                drain(0.2)
-                done, pending = wait(pending, timeout=0, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    i = futures[fut]
-                    by_index[i] = _outcome(fut, clips[i])
-                    bar.set_postfix_str(f"{len(by_index)}/{len(clips)} done", refresh=False)
-            except KeyboardInterrupt:
-                if interrupted:
-                    raise  # a second Ctrl+C: stop waiting
+            drain(0.2)
+            done, pending = wait(pending, timeout=0, return_when=FIRST_COMPLETED)
+            for fut in done:
+                i = futures[fut]
+                by_index[i] = _outcome(fut, clips[i])
+                bar.set_postfix_str(f"{len(by_index)}/{len(clips)} done", refresh=False)
+            if signals and not interrupted:  # a second Ctrl+C raises KeyboardInterrupt: stop waiting
                 interrupted = True
                 stop.set()
                 for fut in pending:
@@ -230,7 +233,15 @@ def _run_parallel(
                         by_index[i] = PosturecamError(f"{clips[i]}: not analysed (interrupted)")
                 pending = {f for f in pending if not f.cancelled()}
         drain(0)
-    return [by_index[i] for i in range(len(clips))]
+    reason = signals.get("reason")
+    return [_stopped_by(by_index[i], reason) for i in range(len(clips))]
+
+
+def _stopped_by(outcome: Outcome, reason: str | None) -> Outcome:
+    """A worker stopped by the parent saw only the parent's request, not which signal prompted it."""
+    if reason is not None and isinstance(outcome, AnalysisResult) and outcome.interrupted:
+        return replace(outcome, stopped_by=reason)
+    return outcome
 
 
 def _outcome(fut: Future[Outcome], clip: Path) -> Outcome:

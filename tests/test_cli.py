@@ -330,20 +330,28 @@ def test_kill_keeps_results_and_exits_as_terminated(tmp_path: Path, clips: dict[
     assert 1 < _rows_match_summary(out) < 6 * 174
 
 
-def test_ctrl_c_in_a_batch_keeps_what_ran_and_starts_nothing_new(tmp_path: Path, clips: dict[str, Path]) -> None:
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_stopping_a_batch_keeps_what_ran_and_starts_nothing_new(
+    tmp_path: Path, clips: dict[str, Path], sig: signal.Signals, code: int
+) -> None:
     """Two clips run, two wait; the pool has already handed one waiting clip to a worker, which must
-    not start it after Ctrl+C (it would be reported as a one-frame analysis)."""
+    not start it after the stop (it would be reported as a one-frame analysis).
+
+    Ctrl+C reaches the whole process group; ``kill`` only the parent, which must stop its
+    workers the same way (not die and leave them analysing on), and exit 143.
+    """
     names = ["a", "b", "c", "d"]
     folder = tmp_path / "clips"
     folder.mkdir()
     for n in names:
         (folder / f"{n}.mp4").symlink_to(clips["long"])
     out = tmp_path / "o"
-    code, err = _interrupt_once_writing(
+    got, err = _interrupt_once_writing(
         ["analyze", str(folder), "-j", "2", "-q", "--no-video", "--no-report", "-e", "lunge", "-o", str(out)],
         [out / n / "frames.csv" for n in names[:2]],
+        sig=sig,
     )
-    assert code == 130
+    assert got == code
     assert "Traceback" not in err, err
     for n in names[:2]:
         assert 1 < _rows_match_summary(out / n) < 6 * 174
