@@ -1,4 +1,4 @@
-"""Knees placed on the body's outline, where the model's knee landmark drifts.
+"""Knees and hips placed on the body's outline, where the model's landmarks drift.
 
 On side views of bent legs the model's knee landmark often sits off the
 joint, toward the front of the knee or down the shin, by up to half the
@@ -7,7 +7,10 @@ limb's width; that alone bends a 90-degree knee by 5-8 degrees. The outline
 actually run: each is a long blob whose axis passes through the joint
 centres at both ends. So the knee is moved to where the two axes cross, and
 the ankle onto the shin's axis (keeping its distance along it), and the
-angles are then measured from those points as usual.
+angles are then measured from those points as usual. The hip joint lies on
+the thigh's axis too: each hip is moved across onto it, and the side view's
+hip angles are measured at a hip centre placed on the near thigh's axis
+(``hip_centre_on``), where the hidden far hip had pulled them off.
 
 Each axis is fitted to the mask pixels in a band around the model's own
 segment, over the middle of the segment only (so the hip's and knee's bulk
@@ -44,6 +47,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from posturecam.landmarks import ARM, LEG, L, Side, other
+from posturecam.measures import side_view_hip
 from posturecam.pose import Pose
 
 
@@ -60,6 +64,7 @@ class LimbFit:
     # Below this sine of the angle between thigh and shin the crossing point is ill-defined.
     min_crossing_sine: float = 0.2
     max_knee_shift: float = 0.25  # of the thigh's length
+    max_hip_shift: float = 0.15  # of the thigh's length (the model's hips were 0.05-0.1 off the axis)
     # The far leg is refined only when its knee and ankle are this far (of the thigh) from the near leg's.
     far_leg_min_separation: float = 0.5
     mask_threshold: float = 0.5
@@ -197,9 +202,19 @@ def _crossing(a: Axis, b: Axis, min_sine: float) -> np.ndarray | None:
     return p + s * u
 
 
+@dataclass(frozen=True)
+class LegRefit:
+    """Where the outline puts one leg's joints; ``None`` keeps the model's point."""
+
+    hip: np.ndarray | None = None  # moved across onto the thigh's axis
+    knee: np.ndarray | None = None
+    ankle: np.ndarray | None = None
+    thigh: Axis | None = None  # the thigh's axis, when fitted
+
+
 def refine_leg(pose: Pose, outline: Outline, side: Side, fit: LimbFit = LimbFit(), *,
-               clear: bool = False, arms: np.ndarray | None = None) -> np.ndarray | None:
-    """New (knee, ankle) pixel positions for ``side``'s leg, or None to keep the model's.
+               clear: bool = False, arms: np.ndarray | None = None) -> LegRefit | None:
+    """Joints of ``side``'s leg placed on its limbs' axes, or None to keep the model's.
 
     ``arms`` are the points ``arm_points`` gives, when already worked out for this pose.
     """
@@ -212,18 +227,31 @@ def refine_leg(pose: Pose, outline: Outline, side: Side, fit: LimbFit = LimbFit(
     other_leg = LEG[other(side)]
     thigh_obstacles = _obstacles(pose, arms, other_leg, hip, knee, fit)
     shin_obstacles = _obstacles(pose, arms, other_leg, knee, ankle, fit)
-    shin = limb_axis(outline, knee, ankle, fit, obstacles=shin_obstacles, clear=clear)
-    if shin is None:
-        return None
     thigh = limb_axis(outline, hip, knee, fit, obstacles=thigh_obstacles, clear=clear)
-    p, u = shin
-    # Without the thigh (hands resting on it in the kneeling stretch) the knee can still be
-    # set onto the shin's axis.
-    new_knee = p + ((knee - p) @ u) * u if thigh is None else _crossing(thigh, shin, fit.min_crossing_sine)
-    if new_knee is None or np.hypot(*(new_knee - knee)) > fit.max_knee_shift * np.hypot(*(knee - hip)):
+    shin = limb_axis(outline, knee, ankle, fit, obstacles=shin_obstacles, clear=clear)
+    thigh_len = float(np.hypot(*(knee - hip)))
+    # The hip joint lies on the thigh's axis too: only its position along it is unknown.
+    new_hip = None if thigh is None else _onto(thigh, hip)
+    if new_hip is not None and np.hypot(*(new_hip - hip)) > fit.max_hip_shift * thigh_len:
+        new_hip = None
+    new_knee = new_ankle = None
+    if shin is not None:
+        # Without the thigh (hands resting on it in the kneeling stretch) the knee can still be
+        # set onto the shin's axis.
+        new_knee = _onto(shin, knee) if thigh is None else _crossing(thigh, shin, fit.min_crossing_sine)
+        if new_knee is None or np.hypot(*(new_knee - knee)) > fit.max_knee_shift * thigh_len:
+            new_knee = None
+        else:
+            new_ankle = _onto(shin, ankle)
+    if new_hip is None and new_knee is None:
         return None
-    new_ankle = p + ((ankle - p) @ u) * u
-    return np.stack([new_knee, new_ankle])
+    return LegRefit(new_hip, new_knee, new_ankle, thigh)
+
+
+def _onto(axis: Axis, point: np.ndarray) -> np.ndarray:
+    """The foot of the perpendicular from ``point`` to ``axis``."""
+    p, u = axis
+    return p + ((point - p) @ u) * u
 
 
 # Upper arm, forearm and hand (wrist to the index and little fingers), both sides.
@@ -269,10 +297,12 @@ def _obstacles(pose: Pose, arms: np.ndarray, other_leg: tuple[int, ...], start: 
 
 
 def refine_legs(pose: Pose, near: Side | None, fit: LimbFit = LimbFit()) -> Pose:
-    """``pose`` with its knees and ankles moved onto the outline's limb axes where that can be trusted.
+    """``pose`` with its leg joints moved onto the outline's limb axes where that can be trusted.
 
     ``near`` is the person's side nearest the camera (legs already labelled by anatomy); without
-    a side view (``None``) or a mask, the pose is returned unchanged.
+    a side view (``None``) or a mask, the pose is returned unchanged. Besides the hips, knees
+    and ankles, the pose gets a ``hip_centre`` on the near thigh's axis, where its side view's
+    hip angles are measured (see ``hip_centre_on``).
     """
     if pose.mask is None or near is None:
         return pose
@@ -284,14 +314,39 @@ def refine_legs(pose: Pose, near: Side | None, fit: LimbFit = LimbFit()) -> Pose
         sides.append(far)
     outline = Outline.from_mask(pose.mask, fit)
     arms = arm_points(pose, fit)  # the same for both legs
-    xy = pose.xy
+    xy = pose.xy.copy()
+    centre = None
     for side in sides:
-        moved = refine_leg(pose, outline, side, fit, clear=side != near, arms=arms)
-        if moved is not None:
-            if xy is pose.xy:
-                xy = pose.xy.copy()
-            xy[list(LEG[side][1:3])] = moved
-    return pose if xy is pose.xy else replace(pose, xy=xy)
+        refit = refine_leg(pose, outline, side, fit, clear=side != near, arms=arms)
+        if refit is None:
+            continue
+        for i, p in zip(LEG[side][:3], (refit.hip, refit.knee, refit.ankle), strict=True):
+            if p is not None:
+                xy[i] = p
+        if side == near and refit.thigh is not None:
+            centre = hip_centre_on(refit.thigh, pose, near, fit)
+    if centre is None and np.array_equal(xy, pose.xy):
+        return pose
+    return replace(pose, xy=xy, hip_centre=centre)
 
 
-__all__ = ["LimbFit", "Outline", "arm_points", "limb_axis", "refine_leg", "refine_legs"]
+def hip_centre_on(thigh: Axis, pose: Pose, near: Side, fit: LimbFit = LimbFit()) -> np.ndarray | None:
+    """The hips' centre moved so that the near hip, as the hip angles place it, lies on the near thigh's axis.
+
+    The hip angles of a side view are measured at the hips' centre, each side offset from it
+    like its shoulder (``measures.side_view_hip``). On rendered kneeling stretches and bridges
+    the model put the far hip, hidden behind the pelvis, up to 10% of the trunk's length off,
+    which moved that centre off the joint: where hip angles failed, by 5-10 degrees. The near hip joint
+    lies on the axis of the near thigh, the one limb always in full view, so the centre is
+    moved across that axis; its place along the axis is the model's (the near hip's own
+    landmark measured worse there).
+    """
+    vertex = side_view_hip(replace(pose, hip_centre=None), near)
+    shift = _onto(thigh, vertex) - vertex
+    hip, knee = LEG[near][:2]
+    if np.hypot(*shift) > fit.max_hip_shift * float(np.hypot(*(pose.xy[knee] - pose.xy[hip]))):
+        return None
+    return (pose.xy[L.LEFT_HIP] + pose.xy[L.RIGHT_HIP]) / 2 + shift
+
+
+__all__ = ["LegRefit", "LimbFit", "Outline", "arm_points", "hip_centre_on", "limb_axis", "refine_leg", "refine_legs"]

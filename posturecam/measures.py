@@ -226,7 +226,7 @@ def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | 
         if hip is not None and knee is not None and ankle is not None:
             knee_deg = g.knee_angle_deg(hip, knee, ankle, chir)
         if shoulder is not None and hip is not None and knee is not None:
-            vertex = _side_view_hip(pose, side) if view == "side" else hip
+            vertex = side_view_hip(pose, side) if view == "side" else hip
             hip_deg = g.hip_angle_deg(shoulder, vertex, knee, chir)
         if fwd is not None and hip is not None and knee is not None:
             # Angle of the thigh behind the trunk-aligned "down" direction.
@@ -312,7 +312,7 @@ def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | 
     )
 
 
-def _side_view_hip(pose: Pose, side: Side) -> np.ndarray:
+def side_view_hip(pose: Pose, side: Side) -> np.ndarray:
     """The hip joint for the hip angle in a side view, placed from the pelvis centre and the shoulder line.
 
     Seen 15-30 degrees off the side, the model puts the hidden far hip on top
@@ -321,12 +321,14 @@ def _side_view_hip(pose: Pose, side: Side) -> np.ndarray:
     line and costs the far hip angle about 10 degrees. The pelvis and the
     shoulder girdle face the same way, so each hip sits off the hip centre
     like its shoulder sits off the shoulder centre, scaled by the narrower
-    hip spacing. In a pure side view the offset vanishes.
+    hip spacing. In a pure side view the offset vanishes. The centre is the
+    outline's when it placed one (``Pose.hip_centre``), else midway between
+    the hip landmarks.
     """
     xy = pose.xy
     sh_i = L.LEFT_SHOULDER if side == "left" else L.RIGHT_SHOULDER
     sh_mid = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
-    hip_mid = (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
+    hip_mid = pose.hip_centre if pose.hip_centre is not None else (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
     return hip_mid + (xy[sh_i] - sh_mid) * HIP_TO_SHOULDER_SPACING
 
 

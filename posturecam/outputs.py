@@ -102,6 +102,8 @@ class FrameWriter:
             if r.pose is not None:
                 rec["landmarks_px"] = np.round(r.pose.xy, 1).tolist()
                 rec["visibility"] = np.round(r.pose.visibility, 3).tolist()
+                if r.pose.hip_centre is not None:  # where a side view's hip angles were measured
+                    rec["hip_centre_px"] = np.round(r.pose.hip_centre, 1).tolist()
             self._json_f.write(self._dumps(rec) + "\n")
         self._n += 1
         if self._n % FLUSH_EVERY_FRAMES == 0:

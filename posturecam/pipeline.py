@@ -24,6 +24,7 @@ import numpy as np
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
 from posturecam.filters import CenteredSmoother, LandmarkSmoother, OneEuroSmoother
+from posturecam.landmarks import NUM_LANDMARKS, L
 from posturecam.limbs import LimbFit, refine_legs
 from posturecam.measures import Measures, View, chirality_of, measure, near_side_for, view_of
 from posturecam.model import ModelInfo, resolve_model
@@ -33,7 +34,7 @@ from posturecam.sides import LegResolver
 from posturecam.video import Frame
 
 MASK_EXERCISES = frozenset({"standing"})
-# Exercises whose knees are placed on the outline by default (``posturecam.limbs``): measured
+# Exercises whose knees and hips are placed on the outline by default (``posturecam.limbs``): measured
 # to help on bridges and kneeling stretches (the model's knee drifts on bent legs seen from
 # the side), not on lunges. It costs the segmentation mask: about 9 ms of CPU a frame at
 # 720p inside the model (wall time less, as TFLite spreads it over both cores).
@@ -84,7 +85,7 @@ class Pipeline:
     coach: Coach
     legs: LegResolver = field(default_factory=LegResolver)
     smoother: LandmarkSmoother | None = field(default_factory=OneEuroSmoother)
-    limbs: LimbFit | None = None  # knees on the outline (needs a detector that returns masks)
+    limbs: LimbFit | None = None  # knees and hips on the outline (needs a detector that returns masks)
     keep_masks: bool = True  # whether measures need the mask (standing), or it can go once used
     _waiting: deque[_Located] = field(default_factory=deque, init=False, repr=False)
 
@@ -104,8 +105,8 @@ class Pipeline:
     ) -> Pipeline:
         """A pipeline for one session; ``lookahead=True`` for recorded clips (see the module docstring).
 
-        ``outline`` places side-view knees on the body's outline; ``None`` does so for the
-        exercises in ``OUTLINE_EXERCISES``.
+        ``outline`` places side-view knees and hips on the body's outline; ``None`` does so
+        for the exercises in ``OUTLINE_EXERCISES``.
         """
         info = model if isinstance(model, ModelInfo) else resolve_model(model)
         limbs = LimbFit() if (exercise in OUTLINE_EXERCISES if outline is None else outline) else None
@@ -174,8 +175,24 @@ class Pipeline:
                 pose = replace(pose, mask=None)  # 3.7 MB a 720p frame, held while later frames arrive
             loc = _Located(frame, pose, view, swapped, detect_s)
         if self.smoother is not None:
-            self.smoother.push(frame.time_s, None if loc.pose is None else loc.pose.xy / loc.scale)
+            self.smoother.push(frame.time_s, None if loc.pose is None else self._points(loc.pose) / loc.scale)
         return loc
+
+    def _points(self, pose: Pose) -> np.ndarray:
+        """What is smoothed: the landmarks, and with the outline on, the hip centre after them.
+
+        The hip centre is on the outline in some frames and midway between the hips in
+        others (a hand on the thigh); smoothed as one track it does not jump between the two.
+        """
+        if self.limbs is None:
+            return pose.xy
+        centre = pose.hip_centre if pose.hip_centre is not None else (pose.xy[L.LEFT_HIP] + pose.xy[L.RIGHT_HIP]) / 2
+        return np.vstack([pose.xy, centre])
+
+    def _smoothed(self, pose: Pose, points: np.ndarray) -> Pose:
+        if self.limbs is None:
+            return replace(pose, xy=points)
+        return replace(pose, xy=points[:NUM_LANDMARKS], hip_centre=points[NUM_LANDMARKS])
 
     def _release(self, final: bool) -> list[FrameResult]:
         if self.smoother is None:
@@ -185,7 +202,7 @@ class Pipeline:
         out = []
         for xy in ready:
             loc = self._waiting.popleft()
-            pose = loc.pose if xy is None or loc.pose is None else replace(loc.pose, xy=xy * loc.scale)
+            pose = loc.pose if xy is None or loc.pose is None else self._smoothed(loc.pose, xy * loc.scale)
             out.append(self._judge(loc, pose))
         return out
 

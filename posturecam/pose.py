@@ -40,6 +40,9 @@ class Pose:
     world: np.ndarray  # (33, 3)
     rotation_deg: int = 0
     mask: np.ndarray | None = field(default=None, repr=False)  # (H, W) float32 in [0, 1], original frame
+    # Where a side view's hip angles are measured, in pixels, when the outline placed it
+    # (``posturecam.limbs``); None: midway between the two hip landmarks.
+    hip_centre: np.ndarray | None = None
 
     def with_points(self, index: np.ndarray) -> Pose:
         """The same pose with landmarks re-indexed (used to swap mislabelled legs)."""
@@ -51,6 +54,7 @@ class Pose:
             world=self.world[index],
             rotation_deg=self.rotation_deg,
             mask=self.mask,
+            hip_centre=self.hip_centre,
         )
 
 

@@ -13,9 +13,11 @@ import itertools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from posturecam.analysis import analyze_clip
+from posturecam.landmarks import L
 from posturecam.pipeline import Pipeline
 from posturecam.report import write_report
 from posturecam.sides import LegLabelStats, LegResolver
@@ -103,6 +105,21 @@ def test_summary_has_the_contract_fields(analysed) -> None:
     for key in ("exercise", "frames", "frames_with_person", "fps", "duration_s", "rep_count", "reps", "holds", "cues"):
         assert key in s
     assert len(s["model"]["sha256"]) == 64
+
+
+def test_frames_jsonl_says_where_the_hip_angles_were_measured(samples_dir: Path, tmp_path: Path) -> None:
+    """With the outline on (a bridge), each side-view frame records the hip centre it measured at,
+    next to the hip landmarks it was moved from, so the landmarks alone do not mislead a reader."""
+    analyze_clip(samples_dir / "bridge_side.mp4", tmp_path, "bridge", video=False)
+    recs = [json.loads(line) for line in (tmp_path / "frames.jsonl").read_text().splitlines()]
+    with_person = [r for r in recs if "landmarks_px" in r]
+    placed = [r for r in with_person if "hip_centre_px" in r]
+    assert len(placed) >= 0.9 * len(with_person) > 0
+    for r in placed:
+        pts = np.array(r["landmarks_px"])
+        mid = (pts[L.LEFT_HIP] + pts[L.RIGHT_HIP]) / 2
+        thigh = np.linalg.norm(pts[L.LEFT_KNEE] - pts[L.LEFT_HIP])
+        assert np.linalg.norm(np.array(r["hip_centre_px"]) - mid) < 0.2 * thigh
 
 
 def test_steady_legs_are_not_flagged(analysed) -> None:

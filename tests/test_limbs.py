@@ -15,6 +15,7 @@ import pytest
 from posturecam.geometry import interior_angle_deg
 from posturecam.landmarks import NUM_LANDMARKS, L
 from posturecam.limbs import LimbFit, Outline, limb_axis, refine_leg, refine_legs
+from posturecam.measures import measure
 from posturecam.pose import Pose
 
 SIZE = (720, 1280)
@@ -150,11 +151,119 @@ def test_arm_resting_on_the_thigh_only_sets_the_knee_onto_the_shin() -> None:
     assert limb_axis(outline, HIP, knee, LimbFit(), obstacles=wrist[None]) is None
     moved = refine_leg(pose, outline, "left")
     assert moved is not None
-    new_knee = moved[0]
+    new_knee = moved.knee
+    assert new_knee is not None
     shin = (ANKLE - KNEE) / np.linalg.norm(ANKLE - KNEE)
     off = new_knee - KNEE
     assert abs(off[0] * shin[1] - off[1] * shin[0]) < 2.0  # on the shin's axis
     assert np.linalg.norm(new_knee - KNEE) > 10.0  # but not at the crossing: the thigh was not used
+
+
+def _kneeling_stretch(far_hip_offset: np.ndarray) -> tuple[Pose, dict[str, np.ndarray]]:
+    """Facing image left, trunk upright, near (left) thigh forward and level, far leg kneeling behind.
+
+    The model's near hip is on the joint; its far hip, hidden behind the pelvis, is
+    ``far_hip_offset`` off it (as on rendered stretches: 5-10% of the trunk's length).
+    """
+    # The near leg is drawn longer, as perspective draws it (the leg tracking relies on that).
+    j = {"shoulder": _px(640, 120), "hip": _px(640, 420), "front_knee": _px(360, 420),
+         "front_ankle": _px(360, 650), "back_knee": _px(760, 640), "back_ankle": _px(990, 650)}
+    mask = np.zeros(SIZE, np.float32)
+    for a, b, w in (("shoulder", "hip", 110), ("hip", "front_knee", THIGH_W), ("front_knee", "front_ankle", SHIN_W),
+                    ("hip", "back_knee", THIGH_W), ("back_knee", "back_ankle", SHIN_W)):
+        _capsule(mask, j[a], j[b], w)
+    xy = np.zeros((NUM_LANDMARKS, 2))
+    xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = j["shoulder"]
+    xy[L.LEFT_HIP], xy[L.RIGHT_HIP] = j["hip"], j["hip"] + far_hip_offset
+    xy[[L.LEFT_ELBOW, L.RIGHT_ELBOW]] = _px(680, 260)
+    xy[[L.LEFT_WRIST, L.RIGHT_WRIST]] = _px(700, 330)  # hands hanging behind the hip, clear of the thighs
+    _hands(xy)
+    xy[L.LEFT_KNEE], xy[L.LEFT_ANKLE] = j["front_knee"], j["front_ankle"]
+    xy[L.RIGHT_KNEE], xy[L.RIGHT_ANKLE] = j["back_knee"], j["back_ankle"]
+    z = np.zeros(NUM_LANDMARKS)
+    z[[L.LEFT_SHOULDER, L.LEFT_HIP]] = -0.2  # the left side nearer: facing image left
+    vis = np.full(NUM_LANDMARKS, 0.95)
+    return Pose(xy, z, vis, np.ones(NUM_LANDMARKS), np.zeros((NUM_LANDMARKS, 3)), mask=mask), j
+
+
+def test_hip_angles_are_measured_on_the_near_thighs_axis() -> None:
+    """The far hip guessed 50 px high lifts the hips' midpoint off the joint: the outline puts it back.
+
+    (Within 2 degrees, not exactly: the fit on this drawn mask, read on its 6 px grid with
+    the trunk's end over the thigh's root, runs 4 px high.)
+    """
+    pose, j = _kneeling_stretch(_px(0, -50))
+    drawn_front = interior_angle_deg(j["shoulder"], j["hip"], j["front_knee"])  # 90: thigh level, trunk upright
+    before = measure(pose, (SIZE[1], SIZE[0]), "side").left_hip_deg
+    out = refine_legs(pose, "left")
+    assert out.hip_centre is not None
+    assert abs(out.hip_centre[1] - j["hip"][1]) < 5.0  # on the level thigh's axis
+    after = measure(out, (SIZE[1], SIZE[0]), "side").left_hip_deg
+    assert before is not None and after is not None
+    assert abs(before - drawn_front) > 5.0 and abs(after - drawn_front) < 2.0
+
+
+def test_hip_landmark_off_the_thigh_is_moved_onto_its_axis() -> None:
+    """The model's hip 15 px above the joint, across a bridge's thigh: it goes onto the thigh's axis."""
+    mask = _bridge_mask()
+    pose = _pose(mask, KNEE, ANKLE)
+    across = np.array([-(KNEE - HIP)[1], (KNEE - HIP)[0]]) / np.linalg.norm(KNEE - HIP)
+    xy = pose.xy.copy()
+    xy[L.LEFT_HIP] = HIP + 15.0 * across
+    out = refine_legs(Pose(xy, pose.z, pose.visibility, pose.presence, pose.world, mask=mask), "left")
+    off = out.xy[L.LEFT_HIP] - HIP
+    assert abs(off @ across) < 2.0
+
+
+def test_no_hip_centre_without_a_thigh_axis() -> None:
+    """Hands on the near thigh: its outline is partly the arm's, so the hips' midpoint is kept."""
+    pose, _ = _kneeling_stretch(_px(0, -30))
+    xy = pose.xy.copy()
+    xy[[L.LEFT_ELBOW, L.RIGHT_ELBOW]] = _px(560, 300)
+    xy[[L.LEFT_WRIST, L.RIGHT_WRIST]] = _px(520, 400)
+    _hands(xy)
+    out = refine_legs(Pose(xy, pose.z, pose.visibility, pose.presence, pose.world, mask=pose.mask), "left")
+    assert out.hip_centre is None
+
+
+def test_pipeline_smooths_the_hip_centre_with_the_landmarks() -> None:
+    """Through ``Pipeline``: the hip centre survives smoothing, and the hip angles are read at it."""
+    from posturecam.exercises import get_exercise
+    from posturecam.filters import CenteredSmoother
+    from posturecam.pipeline import Pipeline
+    from posturecam.sides import LegResolver
+    from posturecam.video import Frame
+
+    pose, _ = _kneeling_stretch(_px(0, -40))
+
+    class Still:
+        """The same pose every frame, as a detector would return it."""
+
+        def detect(self, image: np.ndarray, timestamp_ms: int) -> Pose:
+            return pose
+
+        def close(self) -> None:
+            pass
+
+    class AsLabelled(LegResolver):
+        """The labels as drawn: this test is about the hip centre, not the leg tracking."""
+
+        def update(self, pose: Pose, time_s: float, near_side: object) -> tuple[Pose, bool]:
+            return pose, False
+
+    pipe = Pipeline(detector=Still(), coach=get_exercise("none"), legs=AsLabelled(),  # type: ignore[arg-type]
+                    smoother=CenteredSmoother(), limbs=LimbFit(), keep_masks=False)
+    image = np.zeros((*SIZE, 3), np.uint8)
+    results = list(pipe.run(Frame(i, i / 30, image) for i in range(20)))
+    assert len(results) == 20
+    direct = measure(refine_legs(pose, "left"), (SIZE[1], SIZE[0]), "side")
+    without = measure(pose, (SIZE[1], SIZE[0]), "side")
+    assert abs(direct.left_hip_deg - without.left_hip_deg) > 3.0  # the centre makes a difference
+    for r in results:
+        assert r.pose is not None and r.pose.hip_centre is not None and r.pose.mask is None
+        m = r.measures
+        assert m is not None and m.left_hip_deg is not None and m.right_hip_deg is not None
+        assert abs(m.left_hip_deg - direct.left_hip_deg) < 0.5 and abs(m.right_hip_deg - direct.right_hip_deg) < 0.5
 
 
 @pytest.mark.parametrize("case", ["no mask", "no side view", "knee guessed", "knee too far off"])
