@@ -26,8 +26,8 @@ from posturecam.quiet import DEBUG_ENV, debug_enabled, route_native_stderr_away,
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 EXERCISE_CHOICES = ("auto", "lunge", "bridge", "stretch", "standing", "none")
 OUTLINE_HELP = (
-    "filmed from the side, measure the knees and hips from the body's outline: more accurate on bent "
-    "knees and hidden hips than the pose model's points, about a quarter slower "
+    "filmed from the side, measure the knees and hips from the body's outline: more accurate knee "
+    "and hip angles than the pose model's own points, about a quarter slower "
     "(default: on in analyze for bridge and stretch, off in live)"
 )
 

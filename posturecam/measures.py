@@ -333,8 +333,7 @@ def side_view_hip(pose: Pose, side: Side) -> np.ndarray:
     xy = pose.xy
     sh_i = L.LEFT_SHOULDER if side == "left" else L.RIGHT_SHOULDER
     sh_mid = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
-    hip_mid = pose.hip_centre if pose.hip_centre is not None else (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
-    return hip_mid + (xy[sh_i] - sh_mid) * HIP_TO_SHOULDER_SPACING
+    return pose.centre_of_hips() + (xy[sh_i] - sh_mid) * HIP_TO_SHOULDER_SPACING
 
 
 def _forward_unit(sh_mid: np.ndarray | None, hip_mid: np.ndarray | None, chir: int, lying: bool) -> np.ndarray | None:

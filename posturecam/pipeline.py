@@ -24,7 +24,7 @@ import numpy as np
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
 from posturecam.filters import CenteredSmoother, LandmarkSmoother, OneEuroSmoother
-from posturecam.landmarks import NUM_LANDMARKS, L
+from posturecam.landmarks import NUM_LANDMARKS
 from posturecam.limbs import LimbFit, refine_legs
 from posturecam.measures import Measures, View, chirality_of, measure, near_side_for, view_of
 from posturecam.model import ModelInfo, resolve_model
@@ -186,8 +186,7 @@ class Pipeline:
         """
         if self.limbs is None:
             return pose.xy
-        centre = pose.hip_centre if pose.hip_centre is not None else (pose.xy[L.LEFT_HIP] + pose.xy[L.RIGHT_HIP]) / 2
-        return np.vstack([pose.xy, centre])
+        return np.vstack([pose.xy, pose.centre_of_hips()])
 
     def _smoothed(self, pose: Pose, points: np.ndarray) -> Pose:
         if self.limbs is None:

@@ -16,7 +16,7 @@ import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
 from posturecam.errors import PosturecamError
-from posturecam.landmarks import NUM_LANDMARKS
+from posturecam.landmarks import NUM_LANDMARKS, L
 from posturecam.model import ModelInfo, resolve_model
 
 Rotation = Literal[0, 90, 180, 270]
@@ -43,6 +43,12 @@ class Pose:
     # Where a side view's hip angles are measured, in pixels, when the outline placed it
     # (``posturecam.limbs``); None: midway between the two hip landmarks.
     hip_centre: np.ndarray | None = None
+
+    def centre_of_hips(self) -> np.ndarray:
+        """Where a side view's hip angles are measured from: the outline's hip centre, else the hips' midpoint."""
+        if self.hip_centre is not None:
+            return self.hip_centre
+        return (self.xy[L.LEFT_HIP] + self.xy[L.RIGHT_HIP]) / 2
 
     def with_points(self, index: np.ndarray) -> Pose:
         """The same pose with landmarks re-indexed (used to swap mislabelled legs)."""

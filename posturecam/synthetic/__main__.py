@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     sc.add_argument("--json", action="store_true", help="print one JSON object per clip")
     sc.add_argument("--exercise", default=None, help="analyse as this exercise (default: the clip's own motion)")
     sc.add_argument("--outline", action=argparse.BooleanOptionalAction, default=None,
-                    help="knees on the outline (default: as analyze does for the exercise; off with --live)")
+                    help="knees and hips on the outline (default: as analyze does for the exercise; off with --live)")
     args = ap.parse_args(argv)
     if args.cmd == "samples":
         samples(args.out)
