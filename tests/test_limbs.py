@@ -14,7 +14,7 @@ import pytest
 
 from posturecam.geometry import interior_angle_deg
 from posturecam.landmarks import NUM_LANDMARKS, L
-from posturecam.limbs import LimbFit, Outline, limb_axis, refine_leg, refine_legs
+from posturecam.limbs import LimbFit, Outline, knee_on_arc, limb_axis, refine_leg, refine_legs
 from posturecam.measures import measure
 from posturecam.pose import Pose
 
@@ -141,7 +141,8 @@ def test_far_leg_apart_from_the_near_one_is_refined_too() -> None:
 
 
 def test_arm_resting_on_the_thigh_only_sets_the_knee_onto_the_shin() -> None:
-    """Hands on the front thigh (the kneeling stretch): the thigh's outline is partly the arm's."""
+    """Hands on the thigh: its outline is partly the arm's. With the far knee behind the near one
+    (a bridge), the knee's outer arc may be either knee's, so the knee is only set onto the shin."""
     elbow = (HIP + KNEE) / 2 + (60.0, -120.0)
     wrist = (HIP + KNEE) / 2 + (-40.0, 40.0)
     mask = _bridge_mask([(elbow, wrist, 50)])
@@ -184,6 +185,46 @@ def _kneeling_stretch(far_hip_offset: np.ndarray) -> tuple[Pose, dict[str, np.nd
     z[[L.LEFT_SHOULDER, L.LEFT_HIP]] = -0.2  # the left side nearer: facing image left
     vis = np.full(NUM_LANDMARKS, 0.95)
     return Pose(xy, z, vis, np.ones(NUM_LANDMARKS), np.zeros((NUM_LANDMARKS, 3)), mask=mask), j
+
+
+def test_knee_off_along_the_shin_is_put_at_the_centre_of_its_outer_arc() -> None:
+    """The kneeling stretch with hands on the front thigh, the model's knee 30 px down the shin.
+
+    The thigh's axis is ruled out (the arm lies on it) and the shin's axis only fixes the
+    knee across the shin; the rounded outline above and in front of the knee puts it back.
+    """
+    pose, j = _kneeling_stretch(_px(0, 0))
+    elbow, wrist = _px(560, 300), _px(470, 400)
+    _capsule(pose.mask, elbow, wrist, 40)
+    xy = pose.xy.copy()
+    xy[[L.LEFT_ELBOW, L.RIGHT_ELBOW]] = elbow
+    xy[[L.LEFT_WRIST, L.RIGHT_WRIST]] = wrist
+    _hands(xy)
+    xy[L.LEFT_KNEE] = j["front_knee"] + _px(0, 30)
+    pose = Pose(xy, pose.z, pose.visibility, pose.presence, pose.world, mask=pose.mask)
+    drawn = interior_angle_deg(j["hip"], j["front_knee"], j["front_ankle"])
+    model = interior_angle_deg(j["hip"], xy[L.LEFT_KNEE], j["front_ankle"])
+    assert limb_axis(Outline.from_mask(pose.mask), j["hip"], xy[L.LEFT_KNEE], obstacles=wrist[None]) is None
+    out = refine_legs(pose, "left")
+    assert np.linalg.norm(out.xy[L.LEFT_KNEE] - j["front_knee"]) < 3.0
+    refined = interior_angle_deg(out.xy[L.LEFT_HIP], out.xy[L.LEFT_KNEE], out.xy[L.LEFT_ANKLE])
+    assert abs(model - drawn) > 5.0 and abs(refined - drawn) < 1.0
+
+
+@pytest.mark.parametrize("case", ["straight knee", "nothing round there"])
+def test_no_arc_where_the_outline_does_not_turn_round_a_knee(case: str) -> None:
+    """A straight leg's outer arc is a sliver; a square corner is no knee: the estimate is kept."""
+    mask = np.zeros(SIZE, np.float32)
+    knee, ankle = _px(640, 400), _px(640, 630)
+    if case == "straight knee":
+        hip = _px(640, 170)
+        _capsule(mask, hip, knee, THIGH_W)
+        _capsule(mask, knee, ankle, SHIN_W)
+    else:
+        hip = _px(870, 400)
+        mask[400 - 35:400 + 35, 640 - 28:870] = 1.0  # a block thigh and a block shin, meeting square
+        mask[400 - 35:630, 640 - 28:640 + 28] = 1.0
+    assert knee_on_arc(mask, knee + _px(0, 20), np.array([0.0, 1.0]), hip, 230.0) is None
 
 
 def test_hip_angles_are_measured_on_the_near_thighs_axis() -> None:
