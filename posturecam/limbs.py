@@ -60,6 +60,10 @@ class LimbFit:
     """Settings of the outline fit; fractions are of the segment's length on screen."""
 
     band_half_width: float = 0.2  # how far either side of the segment a pixel may lie
+    # The same for a limb that must stand clear (the far leg): a thick thigh is up to 0.24 of its
+    # length across by the hip, so at 0.2 its own outline fell in the clear ring beyond the band and
+    # the far thigh was never fitted (rendered stretches: in no frame).
+    clear_band_half_width: float = 0.25
     span: tuple[float, float] = (0.2, 0.8)  # the part of the segment used (0 = its top joint)
     iterations: int = 3
     # At least this share of the band must be body (a limb fills about half of it).
@@ -87,7 +91,7 @@ class LimbFit:
     mask_threshold: float = 0.5
     # Beyond the band, out to this half-width, at most this share of the area may be body
     # (checked for the far leg only: the near one is in front of whatever it overlaps).
-    clear_half_width: float = 0.3
+    clear_half_width: float = 0.35
     max_clear_fill: float = 0.05
     obstacle_radius: float = 0.1  # half the width of an arm or the other leg, of the segment's length
     # Limbs the model is unsure of still count as being in the way: a guessed arm is likely an arm.
@@ -133,13 +137,13 @@ def _frame(points: np.ndarray, origin: np.ndarray, d: np.ndarray) -> tuple[np.nd
     return rel @ d, rel[:, 0] * -d[1] + rel[:, 1] * d[0]
 
 
-def _in_band(points: np.ndarray, start: np.ndarray, end: np.ndarray, fit: LimbFit) -> bool:
+def _in_band(points: np.ndarray, start: np.ndarray, end: np.ndarray, fit: LimbFit, band: float) -> bool:
     """Whether any of ``points`` (or a limb of the obstacle radius around it) reaches into the band."""
     length = float(np.hypot(*(end - start)))
     along, across = _frame(points, start, (end - start) / length)
     r = fit.obstacle_radius * length
     lo, hi = fit.span[0] * length - r, fit.span[1] * length + r
-    return bool(np.any((along > lo) & (along < hi) & (np.abs(across) < fit.band_half_width * length + r)))
+    return bool(np.any((along > lo) & (along < hi) & (np.abs(across) < band * length + r)))
 
 
 def limb_axis(outline: Outline, start: np.ndarray, end: np.ndarray, fit: LimbFit = LimbFit(), *,
@@ -154,9 +158,10 @@ def limb_axis(outline: Outline, start: np.ndarray, end: np.ndarray, fit: LimbFit
     length = float(np.hypot(*(end - start)))
     if length < 8.0:
         return None
-    if obstacles is not None and len(obstacles) and _in_band(obstacles, start, end, fit):
+    band = fit.clear_band_half_width if clear else fit.band_half_width
+    if obstacles is not None and len(obstacles) and _in_band(obstacles, start, end, fit, band):
         return None
-    half = fit.band_half_width * length
+    half = band * length
     lo, hi = fit.span[0] * length, fit.span[1] * length
     pts = outline.near(start, end, max(half, fit.clear_half_width * length if clear else 0.0))
     origin, d = start.astype(np.float64), (end - start) / length

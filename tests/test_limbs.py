@@ -140,6 +140,27 @@ def test_far_leg_apart_from_the_near_one_is_refined_too() -> None:
     assert abs(model - drawn) > 5.0 and abs(refined - drawn) < 2.0
 
 
+def test_thick_far_thigh_standing_clear_is_fitted() -> None:
+    """A kneeling stretch's far thigh, half as wide as it is long: its own outline must fit the band.
+
+    With a band 0.2 of the length either side, such a thigh spilled into the ring that
+    checks the far leg stands clear, and was never fitted (on rendered stretches, no far
+    thigh in any frame); its hip then stayed where the model guessed it.
+    """
+    hip, knee, ankle = _px(640, 400), _px(700, 640), _px(940, 650)
+    mask = np.zeros(SIZE, np.float32)
+    _capsule(mask, hip, knee, 110)  # half-width 0.22 of the thigh's 247 px
+    _capsule(mask, knee, ankle, SHIN_W)
+    outline = Outline.from_mask(mask)
+    narrow = LimbFit(clear_band_half_width=0.2, clear_half_width=0.3)  # as before
+    assert limb_axis(outline, hip, knee, narrow, clear=True) is None
+    axis = limb_axis(outline, hip, knee, clear=True)
+    assert axis is not None
+    point, d = axis
+    off = knee - point
+    assert abs(off[0] * d[1] - off[1] * d[0]) < 2.0  # through the drawn knee
+
+
 def test_arm_resting_on_the_thigh_only_sets_the_knee_onto_the_shin() -> None:
     """Hands on the thigh: its outline is partly the arm's. With the far knee behind the near one
     (a bridge), the knee's outer arc may be either knee's, so the knee is only set onto the shin."""
