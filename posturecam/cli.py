@@ -28,7 +28,7 @@ EXERCISE_CHOICES = ("auto", "lunge", "bridge", "stretch", "standing", "none")
 OUTLINE_HELP = (
     "filmed from the side, measure the knees and hips from the body's outline: more accurate knee "
     "and hip angles than the pose model's own points, about a quarter slower "
-    "(default: on in analyze for bridge and stretch, off in live)"
+    "(default: on in analyze for lunge, bridge and stretch, off in live)"
 )
 
 

@@ -346,8 +346,8 @@ def test_left_as_the_model_drew_it_when_unsure(case: str) -> None:
 
 
 @pytest.mark.parametrize(("exercise", "outline", "expected"), [
-    ("bridge", None, True), ("stretch", None, True), ("lunge", None, False), ("auto", None, False),
-    ("bridge", False, False), ("lunge", True, True),
+    ("bridge", None, True), ("stretch", None, True), ("lunge", None, True), ("auto", None, False),
+    ("standing", None, False), ("bridge", False, False), ("lunge", False, False),
 ])
 def test_which_pipelines_place_knees_on_the_outline(exercise: str, outline: bool | None, expected: bool) -> None:
     """By default bridges and stretches (where it was measured to help); ``outline`` overrides."""

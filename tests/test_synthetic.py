@@ -164,7 +164,7 @@ def test_score_command_compares_a_render_with_its_truth(tmp_path, capsys) -> Non
 
 
 def test_score_analyses_a_render_as_its_exercise_would_be(samples_dir: Path) -> None:
-    """So a bridge or stretch is scored with its knees on the outline, as ``analyze -e`` gives them."""
+    """So a lunge, bridge or stretch is scored with its knees on the outline, as ``analyze -e`` gives them."""
     from posturecam.synthetic.__main__ import _exercise_of
 
     assert _exercise_of(samples_dir / "bridge_side.mp4") == "bridge"
