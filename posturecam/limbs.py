@@ -308,7 +308,10 @@ def knee_on_arc(mask: np.ndarray, knee: np.ndarray, down_shin: np.ndarray, hip: 
     inside = (pts[:, 0] > 0) & (pts[:, 1] > 0) & (pts[:, 0] < x1 - x0 - 1) & (pts[:, 1] < y1 - y0 - 1)
     pts = pts[inside] + (x0, y0)
     if arms is not None and len(arms):
-        pts = pts[_distance_to_bones(pts, arms) > fit.arc_arm_clearance * shin_len]
+        clearance = fit.arc_arm_clearance * shin_len
+        nearby = arms[_distance_to_bones(np.asarray(knee, np.float64)[None], arms)[0] < reach + clearance]
+        if len(nearby):
+            pts = pts[np.min(_distance_to_bones(pts, nearby), axis=1) > clearance]
     centre = np.asarray(knee, np.float64)
     min_cos = np.cos(np.radians(fit.max_arc_knee_deg))
     for _ in range(fit.arc_iterations):
@@ -330,11 +333,11 @@ def knee_on_arc(mask: np.ndarray, knee: np.ndarray, down_shin: np.ndarray, hip: 
 
 
 def _distance_to_bones(points: np.ndarray, bones: np.ndarray) -> np.ndarray:
-    """Each point's distance to the nearest of ``bones`` (line segments, (N, 2, 2))."""
+    """Each point's distance to each of ``bones`` (line segments, (N, 2, 2)): shape (points, bones)."""
     a, d = bones[:, 0], bones[:, 1] - bones[:, 0]
     t = np.einsum("pnk,nk->pn", points[:, None, :] - a, d) / np.maximum(np.einsum("nk,nk->n", d, d), 1e-9)
     foot = a + np.clip(t, 0.0, 1.0)[..., None] * d
-    return np.min(np.hypot(*(points[:, None, :] - foot).transpose(2, 0, 1)), axis=1)
+    return np.hypot(*(points[:, None, :] - foot).transpose(2, 0, 1))
 
 
 def _arm_bones(pose: Pose) -> np.ndarray:
@@ -342,15 +345,27 @@ def _arm_bones(pose: Pose) -> np.ndarray:
 
 
 def _circle(points: np.ndarray) -> tuple[np.ndarray, float, float] | None:
-    """Least-squares circle (algebraic fit): centre, radius and RMS distance of the points from it."""
-    a = np.column_stack([points, np.ones(len(points))])
-    (d, e, f), *_ = np.linalg.lstsq(a, -(points ** 2).sum(axis=1), rcond=None)
+    """Least-squares circle (algebraic fit): centre, radius and RMS distance of the points from it.
+
+    Solved on coordinates about the points' mean, where the 3x3 normal equations are well
+    conditioned (a general least-squares solver cost more than the rest of the arc).
+    """
+    n = len(points)
+    mean = points.sum(axis=0) / n
+    q = points - mean
+    a = np.column_stack([q, np.ones(len(q))])
+    try:
+        d, e, f = np.linalg.solve(a.T @ a, a.T @ -(q ** 2).sum(axis=1))
+    except np.linalg.LinAlgError:  # all on one line
+        return None
     centre = np.array([-d / 2, -e / 2])
     r2 = float(centre @ centre - f)
     if r2 <= 0:
         return None
+    centre = centre + mean
     radius = float(np.sqrt(r2))
-    rms = float(np.sqrt(np.mean((np.hypot(*(points - centre).T) - radius) ** 2)))
+    res = np.hypot(*(points - centre).T) - radius
+    rms = float(np.sqrt(res @ res / n))
     return centre, radius, rms
 
 
