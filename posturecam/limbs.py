@@ -38,9 +38,9 @@ the same line (both thighs of a bridge) is allowed: it widens the outline
 around the same axis.
 
 Measured on renders (``benchmarks/accuracy_sweep.py``): it helps bridges
-and kneeling stretches, not lunges (whose knees the model mostly gets
-right), so ``Pipeline`` uses it for those two by default. Its cost is the segmentation mask
-(about 9 ms of CPU a frame at 720p, in the model) and under 1 ms here.
+and kneeling stretches, and since the knee's outer arc lunges too, so
+``Pipeline`` uses it for all three by default. Its cost is the segmentation
+mask (about 9 ms of CPU a frame at 720p, in the model) and about 2 ms here.
 """
 
 from __future__ import annotations
@@ -348,12 +348,12 @@ def _circle(points: np.ndarray) -> tuple[np.ndarray, float, float] | None:
     """Least-squares circle (algebraic fit): centre, radius and RMS distance of the points from it.
 
     Solved on coordinates about the points' mean, where the 3x3 normal equations are well
-    conditioned (a general least-squares solver cost more than the rest of the arc).
+    conditioned; cheaper than a general least-squares solver, twice per knee and frame.
     """
     n = len(points)
     mean = points.sum(axis=0) / n
     q = points - mean
-    a = np.column_stack([q, np.ones(len(q))])
+    a = np.column_stack([q, np.ones(n)])
     try:
         d, e, f = np.linalg.solve(a.T @ a, a.T @ -(q ** 2).sum(axis=1))
     except np.linalg.LinAlgError:  # all on one line
