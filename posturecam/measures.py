@@ -220,10 +220,16 @@ def near_side_for(chirality: int) -> Side | None:
     return {1: "right", -1: "left"}.get(chirality)
 
 
-def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | None = None) -> Measures:
-    """All measures for one resolved pose. ``view`` may be given when already decided (with hysteresis)."""
+def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | None = None,
+            chirality: int | None = None) -> Measures:
+    """All measures for one resolved pose.
+
+    ``view`` may be given when already worked out, and ``chirality`` (the facing) when
+    held over the frames before (``facing.FacingTracker``); otherwise each is read from
+    this pose alone.
+    """
     view = view if view is not None else view_of(pose)
-    chir = chirality_of(pose) if view == "side" else 0
+    chir = (chirality if chirality is not None else chirality_of(pose)) if view == "side" else 0
     p = {i: _pt(pose, int(i)) for i in L}
     sh_mid = _mid(p[L.LEFT_SHOULDER], p[L.RIGHT_SHOULDER])
     hip_mid = _mid(p[L.LEFT_HIP], p[L.RIGHT_HIP])

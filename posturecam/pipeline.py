@@ -23,6 +23,7 @@ import numpy as np
 
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
+from posturecam.facing import FacingTracker
 from posturecam.filters import CenteredSmoother, LandmarkSmoother, OneEuroSmoother
 from posturecam.landmarks import NUM_LANDMARKS
 from posturecam.limbs import LimbFit, refine_legs
@@ -71,6 +72,7 @@ class _Located:
     view: View | None
     swapped: bool
     detect_s: float
+    chirality: int = 0  # the facing held over time (``FacingTracker``), for the measures
 
     @property
     def scale(self) -> np.ndarray:
@@ -88,6 +90,7 @@ class Pipeline:
     smoother: LandmarkSmoother | None = field(default_factory=OneEuroSmoother)
     limbs: LimbFit | None = None  # knees and hips on the outline (needs a detector that returns masks)
     keep_masks: bool = True  # whether measures need the mask (standing), or it can go once used
+    facing: FacingTracker = field(default_factory=FacingTracker)
     _waiting: deque[_Located] = field(default_factory=deque, init=False, repr=False)
 
     @classmethod
@@ -167,14 +170,20 @@ class Pipeline:
         else:
             view = view_of(raw)
             # The near side for every view but front (three-quarter views too), so the
-            # resolver need not work out this same pose's view and facing again.
-            near = None if view == "front" else near_side_for(chirality_of(raw))
+            # resolver need not work out this same pose's view and facing again. The leg
+            # tracking and the outline keep this frame's own reading (the tracking's settings
+            # were chosen on it); the measures get the facing held over unclear frames.
+            chirality = held = 0
+            if view != "front":
+                chirality = chirality_of(raw)
+                held = self.facing.update(chirality, frame.time_s)
+            near = near_side_for(chirality)
             pose, swapped = self.legs.update(raw, frame.time_s, near)
             if self.limbs is not None:
                 pose = refine_legs(pose, near if view == "side" else None, self.limbs)
             if pose.mask is not None and not self.keep_masks:
                 pose = replace(pose, mask=None)  # 3.7 MB a 720p frame, held while later frames arrive
-            loc = _Located(frame, pose, view, swapped, detect_s)
+            loc = _Located(frame, pose, view, swapped, detect_s, held)
         if self.smoother is not None:
             self.smoother.push(frame.time_s, None if loc.pose is None else self._points(loc.pose) / loc.scale)
         return loc
@@ -208,7 +217,8 @@ class Pipeline:
 
     def _judge(self, loc: _Located, pose: Pose | None) -> FrameResult:
         f = loc.frame
-        m = measure(pose, (f.image.shape[1], f.image.shape[0]), loc.view) if pose is not None else None
+        m = (measure(pose, (f.image.shape[1], f.image.shape[0]), loc.view, loc.chirality or None)
+             if pose is not None else None)
         state = self.coach.update(f.time_s, m)
         return FrameResult(f.index, f.time_s, f.image, pose, m, state, loc.swapped, loc.detect_s)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from posturecam.facing import FacingTracker
 from posturecam.landmarks import NUM_LANDMARKS, L
 from posturecam.measures import chirality_of, measure, view_of
 from posturecam.pipeline import Pipeline
@@ -82,3 +83,45 @@ def test_real_bridge_in_low_contrast_keeps_its_facing(shared_clips: Path) -> Non
     total = sum(counts.values())
     assert total >= 350, counts
     assert counts[1] >= 0.95 * total and counts[-1] == 0, counts
+
+
+def _tracked(readings: list[int], fps: float = 30.0) -> list[int]:
+    tracker = FacingTracker()
+    return [tracker.update(c, i / fps) for i, c in enumerate(readings)]
+
+
+def test_unclear_frames_keep_the_last_clear_facing() -> None:
+    """Rendered lunge 4107 (19 degrees off the side): facing unclear in 74 of 180 frames, whole runs at the bottom."""
+    assert _tracked([1, 1, 0, 0, 0, 1, 0]) == [1, 1, 1, 1, 1, 1, 1]
+    assert _tracked([0, 0, -1, 0]) == [0, 0, -1, -1]  # nothing to hold before the first clear frame
+
+
+def test_facing_turns_only_when_the_other_way_holds() -> None:
+    # One stray frame the other way (the depth cue failing) is not a turn.
+    assert _tracked([1, 1, -1, 1, 1]) == [1, 1, 1, 1, 1]
+    # Turning round: the other way for 0.3 s (9 frames at 30 fps), unclear frames in between allowed.
+    out = _tracked([1] * 5 + [-1, 0] * 8 + [-1] * 5)
+    assert out[:5] == [1] * 5
+    # The first frame read the other way at least 0.3 s after the turn began (frame 5) takes it.
+    assert out[-1] == -1 and out.index(-1) == 15
+
+
+def test_held_facing_expires() -> None:
+    tracker = FacingTracker(hold_s=2.0)
+    assert tracker.update(1, 0.0) == 1
+    assert tracker.update(0, 1.9) == 1
+    assert tracker.update(0, 2.1) == 0
+
+
+def test_held_facing_reads_the_back_hip_past_180() -> None:
+    """A frame whose face and trunk depth are both unclear, with the facing known from before."""
+    p = _side_pose(0, None)
+    xy = p.xy.copy()
+    xy[L.LEFT_KNEE] = (240, 530)  # left thigh swung behind
+    xy[L.LEFT_ANKLE] = (200, 680)
+    p = Pose(xy, p.z, p.visibility, p.presence, p.world)
+    alone = measure(p, (640, 800), "side")
+    assert alone.facing is None and alone.left_hip_deg is not None and alone.left_hip_deg < 180
+    held = measure(p, (640, 800), "side", chirality=1)
+    assert held.facing == "right" and held.left_hip_deg is not None and held.left_hip_deg > 190
+    assert abs(held.left_hip_deg - (360 - alone.left_hip_deg)) < 1e-6
