@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from posturecam import geometry as g
-from posturecam.landmarks import LEG, SIDES, L, Side
+from posturecam.landmarks import LEG, SIDES, L, Side, other
 from posturecam.silhouette import pelvic_obliquity_from_silhouette
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def view_of(pose: Pose) -> View | None:
 
 def _shin_folded(p: dict[L, np.ndarray | None], side: Side, lying: bool) -> bool:
     """Whether ``side``'s shin is drawn too short for a side view (see ``MIN_SIDE_VIEW_SHIN_SHARE``)."""
-    other_side: Side = "right" if side == "left" else "left"
+    other_side = other(side)
 
     def length(leg: Side, a: int, b: int) -> float | None:
         pa, pb = p[L(LEG[leg][a])], p[L(LEG[leg][b])]
