@@ -79,13 +79,13 @@ def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int]) -> tuple[s
 
 
 def run_case(seed: int, yaw: tuple[float, float], size: tuple[int, int], fps: float,
-             outline: bool | None = None) -> Case:
+             outline: bool | None = None, mirror: bool | None = None) -> Case:
     exercise, motion, seconds, kw = _draw(seed, yaw, size)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{seed}.mp4"
         truths = render_clip(motion, seconds=seconds, fps=fps, path=path, write_truth=False, **kw)
         # Analysed as `posturecam analyze --exercise <exercise>` would.
-        s = score_clip(path, truths, exercise=exercise, outline=outline)
+        s = score_clip(path, truths, exercise=exercise, outline=outline, mirror=mirror)
     cam = kw["camera"]
     return Case(seed, exercise, cam.yaw_deg, cam.height_m, tuple(s.mae(k) for k in SIDE_ANGLES),
                 s.detection_rate, s.raw_swap_rate, s.swap_rate)
@@ -103,15 +103,19 @@ def main() -> None:
                     help=f"first seed (default {FIRST_SEED}); another range gives renders no one has tuned on")
     ap.add_argument("--outline", choices=("auto", "on", "off"), default="auto",
                     help="knees on the outline: as analyze does per exercise (auto), always, or never")
+    ap.add_argument("--mirror", choices=("auto", "on", "off"), default="auto",
+                    help="every other frame mirrored: as analyze does per exercise (auto), always, or never")
     args = ap.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     n = len(seeds)
     outline = {"auto": None, "on": True, "off": False}[args.outline]
+    mirror = {"auto": None, "on": True, "off": False}[args.mirror]
     with ProcessPoolExecutor(args.jobs) as pool:
         cases = list(pool.map(run_case, seeds, [tuple(args.yaw)] * n, [tuple(args.size)] * n, [args.fps] * n,
-                              [outline] * n))
+                              [outline] * n, [mirror] * n))
     print(f"{n} clips, {args.size[0]}x{args.size[1]} at {args.fps:g} fps, camera {args.yaw[0]:g}-{args.yaw[1]:g} "
-          f"degrees off the side, outline {args.outline}; MAE in degrees by the person's own side")
+          f"degrees off the side, outline {args.outline}, mirror {args.mirror}; "
+          "MAE in degrees by the person's own side")
     print(f"{'seed':>5s} {'exercise':8s} {'yaw':>5s} {'cam h':>5s}  " + " ".join(f"{k[:-4]:>10s}" for k in SIDE_ANGLES)
           + "  found  model swapped  resolved swapped")
     for c in cases:

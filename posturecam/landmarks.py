@@ -70,9 +70,22 @@ ARM: dict[Side, tuple[int, ...]] = {
 }
 
 # Every left index paired with its right counterpart (for mirroring a pose).
-LEFT_RIGHT_PAIRS: tuple[tuple[int, int], ...] = tuple(
-    (int(L[name]), int(L["RIGHT_" + name[5:]])) for name in L.__members__ if name.startswith("LEFT_")
+LEFT_RIGHT_PAIRS: tuple[tuple[int, int], ...] = (
+    *((int(L[name]), int(L["RIGHT_" + name[5:]])) for name in L.__members__ if name.startswith("LEFT_")),
+    (int(L.MOUTH_LEFT), int(L.MOUTH_RIGHT)),
 )
+
+
+def _partners() -> tuple[int, ...]:
+    partner = list(range(NUM_LANDMARKS))
+    for left, right in LEFT_RIGHT_PAIRS:
+        partner[left], partner[right] = right, left
+    return tuple(partner)
+
+
+# Each landmark's counterpart on the other side (the nose its own): the order of a
+# pose's landmarks once its image is mirrored, where a left hand looks like a right one.
+MIRRORED_ORDER: tuple[int, ...] = _partners()
 
 # Bones drawn by the overlay.
 SKELETON: tuple[tuple[int, int], ...] = (

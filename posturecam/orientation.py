@@ -24,6 +24,20 @@ anyway, every 15 frames) was measured and removed: it found no one the search
 did not (overhead 97.6% -> 97.7%, all others 100% either way) and made angles
 worse (overhead mean hip error 2.6 -> 4.9 degrees, one look 1.4 -> 77 after
 turning onto a swapped skeleton; knee-to-chest 8.7/7.8 -> 9.3/8.3).
+
+Mirrored frames. The model is not symmetric: shown a frame and its mirror
+image, it places the same joints a few pixels apart, the same way frame
+after frame (real clips B02 and L01 at 720p: medians of 1-8 px per joint;
+B04's knees at 1080p: 14-17 px). Whatever part of its error flips with the
+mirror cancels in the mean of the two. Running the model twice would halve
+the speed, so for recorded clips every other frame is shown mirrored
+(``mirror_alternate_frames``; turned first, then mirrored, so a lying
+person's turn is the same in both) and the landmarks come back in the
+original frame with the person's own left and right. The centred smoother,
+which blends each frame with its neighbours anyway, then averages the two
+views at no extra inference. Each view keeps its own landmarker, because
+the tracker carries the last frame's region from one call to the next.
+Live mode's causal filter cannot average without lag, so it never mirrors.
 """
 
 from __future__ import annotations
@@ -47,7 +61,7 @@ SEARCH_EVERY_FRAMES = 5
 
 @dataclass
 class OrientedDetector:
-    """Pose detection that turns the frame when that finds the person.
+    """Pose detection that turns the frame when that finds the person (and mirrors every other one if asked).
 
     ``enabled=False`` gives the plain upright detector (for comparison).
     """
@@ -55,14 +69,20 @@ class OrientedDetector:
     estimator: PoseEstimator
     enabled: bool = True
     rules: PlausibilityRules = field(default_factory=PlausibilityRules)
+    # Every other frame shown to the model mirrored (see the module docstring): only where a
+    # centred smoother blends each frame with its neighbours, i.e. recorded clips.
+    mirror_alternate_frames: bool = False
     rotation: int = field(default=0, init=False)
     # Frames that ran the model a second time (the cost of searching turned frames).
     extra_inferences: int = field(default=0, init=False)
     _search_i: int = field(default=0, init=False, repr=False)
     _empty_frames: int = field(default=0, init=False, repr=False)
+    _frames: int = field(default=0, init=False, repr=False)
 
     def detect(self, image: np.ndarray, timestamp_ms: int) -> Pose | None:
-        pose = self._plausible(image, timestamp_ms, self.rotation)
+        mirrored = self.mirror_alternate_frames and self._frames % 2 == 1
+        self._frames += 1
+        pose = self._plausible(image, timestamp_ms, self.rotation, mirrored)
         if pose is not None or not self.enabled:
             self._empty_frames = 0
             return pose
@@ -75,12 +95,15 @@ class OrientedDetector:
         if alt == self.rotation:
             return None
         self.extra_inferences += 1
-        pose = self._plausible(image, timestamp_ms, alt)
+        pose = self._plausible(image, timestamp_ms, alt, mirrored)
         if pose is not None:
             self.rotation = alt
             self._empty_frames = 0
         return pose
 
-    def _plausible(self, image: np.ndarray, timestamp_ms: int, rotation: int) -> Pose | None:
-        pose = self.estimator.detect(image, timestamp_ms, rotation)
+    def close(self) -> None:
+        self.estimator.close()
+
+    def _plausible(self, image: np.ndarray, timestamp_ms: int, rotation: int, mirrored: bool) -> Pose | None:
+        pose = self.estimator.detect(image, timestamp_ms, rotation, mirrored)
         return pose if pose is not None and is_plausible(pose, self.rules) else None

@@ -41,6 +41,11 @@ MASK_EXERCISES = frozenset({"standing"})
 # 29 -> 34 of 48). It costs the segmentation mask: about 9 ms of CPU a frame at 720p inside
 # the model (wall time less, as TFLite spreads it over both cores).
 OUTLINE_EXERCISES = frozenset({"lunge", "bridge", "stretch"})
+# Exercises whose recorded clips show the model every other frame mirrored (``posturecam.orientation``):
+# measured on 48 held-out rendered clips each, clips with every knee and hip within 5 degrees went
+# 24 -> 32 (bridges) and 34 -> 35 (lunges, hips' mean error 4.7/4.3 -> 3.8/3.6); kneeling stretches
+# went 33 -> 32 with two clips' legs named wrongly for a whole side, so not for them.
+MIRROR_EXERCISES = frozenset({"lunge", "bridge"})
 
 
 @dataclass(frozen=True)
@@ -106,14 +111,19 @@ class Pipeline:
         lookahead: bool = False,
         resolve_legs: bool = True,
         outline: bool | None = None,
+        mirror: bool | None = None,
     ) -> Pipeline:
         """A pipeline for one session; ``lookahead=True`` for recorded clips (see the module docstring).
 
         ``outline`` places side-view knees and hips on the body's outline; ``None`` does so
-        for the exercises in ``OUTLINE_EXERCISES``.
+        for the exercises in ``OUTLINE_EXERCISES``. ``mirror`` shows the model every other
+        frame mirrored (``posturecam.orientation``); ``None`` does so when looking ahead at
+        one of the ``MIRROR_EXERCISES``.
         """
         info = model if isinstance(model, ModelInfo) else resolve_model(model)
         limbs = LimbFit() if (exercise in OUTLINE_EXERCISES if outline is None else outline) else None
+        if mirror is None:
+            mirror = lookahead and exercise in MIRROR_EXERCISES
         # The segmentation mask is asked for only where it is used (standing posture's
         # pelvic obliquity, knees on the outline): see OUTLINE_EXERCISES for its cost.
         keep_masks = exercise in MASK_EXERCISES
@@ -122,7 +132,7 @@ class Pipeline:
         if smoothing:
             smoother = CenteredSmoother() if lookahead else OneEuroSmoother()
         return cls(
-            detector=OrientedDetector(estimator, enabled=orientation),
+            detector=OrientedDetector(estimator, enabled=orientation, mirror_alternate_frames=mirror),
             coach=get_exercise(exercise, thresholds),
             legs=LegResolver() if resolve_legs else _NoLegResolver(),
             smoother=smoother,
@@ -233,7 +243,7 @@ class Pipeline:
         return self.coach.summary()
 
     def close(self) -> None:
-        self.detector.estimator.close()
+        self.detector.close()
 
     def __enter__(self) -> Pipeline:
         return self

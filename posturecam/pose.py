@@ -16,11 +16,12 @@ import numpy as np
 from mediapipe.tasks.python import BaseOptions, vision
 
 from posturecam.errors import PosturecamError
-from posturecam.landmarks import NUM_LANDMARKS, L
+from posturecam.landmarks import MIRRORED_ORDER, NUM_LANDMARKS, L
 from posturecam.model import ModelInfo, resolve_model
 
 Rotation = Literal[0, 90, 180, 270]
 ROTATIONS: tuple[Rotation, ...] = (0, 90, 180, 270)
+_MIRRORED_INDEX = np.array(MIRRORED_ORDER)
 _CV_ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
 
@@ -111,8 +112,8 @@ class PoseEstimator:
         self._with_mask = with_mask
         self._min_det = min_detection_confidence
         self._min_track = min_tracking_confidence
-        self._landmarkers: dict[int, vision.PoseLandmarker] = {}
-        self._last_ts: dict[int, int] = {}
+        self._landmarkers: dict[tuple[int, bool], vision.PoseLandmarker] = {}
+        self._last_ts: dict[tuple[int, bool], int] = {}
         # Scratch images reused frame after frame (MediaPipe copies its input): a fresh
         # 2.7 MB array per 720p frame costs page faults on top of the conversion itself.
         self._scratch: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
@@ -123,20 +124,22 @@ class PoseEstimator:
             buf = self._scratch[(kind, shape)] = np.empty(shape, np.uint8)
         return buf
 
-    def _to_rgb(self, image_bgr: np.ndarray, rotation_deg: int) -> np.ndarray:
-        """The frame as MediaPipe wants it (RGB, turned), written into a reused buffer."""
+    def _to_rgb(self, image_bgr: np.ndarray, rotation_deg: int, mirrored: bool = False) -> np.ndarray:
+        """The frame as MediaPipe wants it (RGB, turned, then mirrored if asked), written into a reused buffer."""
         src = image_bgr
         if rotation_deg:
             h, w = image_bgr.shape[:2]
             shape = (w, h, *image_bgr.shape[2:]) if rotation_deg in (90, 270) else image_bgr.shape
             src = cv2.rotate(image_bgr, _CV_ROTATE[rotation_deg], dst=self._buffer("rot", shape))
+        if mirrored:
+            src = cv2.flip(src, 1, dst=self._buffer("mirror", src.shape))
         if src.ndim == 2 or src.shape[2] != 3:
             code = cv2.COLOR_GRAY2RGB if src.ndim == 2 else cv2.COLOR_BGRA2RGB
             return cv2.cvtColor(src, code)
         return cv2.cvtColor(src, cv2.COLOR_BGR2RGB, dst=self._buffer("rgb", src.shape))
 
-    def _landmarker(self, rotation_deg: int) -> vision.PoseLandmarker:
-        lm = self._landmarkers.get(rotation_deg)
+    def _landmarker(self, key: tuple[int, bool]) -> vision.PoseLandmarker:
+        lm = self._landmarkers.get(key)
         if lm is None:
             opts = vision.PoseLandmarkerOptions(
                 base_options=BaseOptions(model_asset_path=str(self.model.path)),
@@ -151,18 +154,24 @@ class PoseEstimator:
                 lm = vision.PoseLandmarker.create_from_options(opts)
             except (RuntimeError, ValueError) as exc:
                 raise PosturecamError(f"could not load pose model {self.model.path}: {exc}") from None
-            self._landmarkers[rotation_deg] = lm
+            self._landmarkers[key] = lm
         return lm
 
-    def detect(self, image_bgr: np.ndarray, timestamp_ms: int, rotation_deg: int = 0) -> Pose | None:
-        """Find the person in a BGR frame, optionally after turning it clockwise by ``rotation_deg``."""
+    def detect(self, image_bgr: np.ndarray, timestamp_ms: int, rotation_deg: int = 0,
+               mirrored: bool = False) -> Pose | None:
+        """Find the person in a BGR frame, optionally turned clockwise by ``rotation_deg`` and then mirrored.
+
+        Whatever the frame went through, the pose comes back in the original frame's
+        pixels and with the person's own left and right.
+        """
         h, w = image_bgr.shape[:2]
-        rgb = self._to_rgb(image_bgr, rotation_deg)
+        rgb = self._to_rgb(image_bgr, rotation_deg, mirrored)
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)  # copies: the buffer is free again
-        lm = self._landmarker(rotation_deg)
+        key = (rotation_deg, mirrored)
+        lm = self._landmarker(key)
         if self._video:
-            ts = max(int(timestamp_ms), self._last_ts.get(rotation_deg, -1) + 1)
-            self._last_ts[rotation_deg] = ts
+            ts = max(int(timestamp_ms), self._last_ts.get(key, -1) + 1)
+            self._last_ts[key] = ts
             result = lm.detect_for_video(mp_image, ts)
         else:
             result = lm.detect(mp_image)
@@ -179,8 +188,12 @@ class PoseEstimator:
         if self._with_mask and result.segmentation_masks:
             # A copy: numpy_view() borrows MediaPipe's buffer, which is reused once the
             # result is dropped, and a recorded clip's frame is judged frames later.
-            mask = unrotate_image(np.array(result.segmentation_masks[0].numpy_view()), rotation_deg)
-        return Pose(
+            view = result.segmentation_masks[0].numpy_view()
+            mask = unrotate_image(np.array(view[:, ::-1] if mirrored else view), rotation_deg)
+        if mirrored:
+            xy_rot[:, 0] = (rw - 1) - xy_rot[:, 0]
+            world[:, 0] = -world[:, 0]
+        pose = Pose(
             xy=unrotate_points(xy_rot, rotation_deg, w, h),
             z=arr[:, 2],
             visibility=arr[:, 3],
@@ -189,6 +202,8 @@ class PoseEstimator:
             rotation_deg=rotation_deg,
             mask=mask,
         )
+        # A mirror image's left hand looks like a right hand, and the model names it so.
+        return pose.with_points(_MIRRORED_INDEX) if mirrored else pose
 
     def close(self) -> None:
         for lm in self._landmarkers.values():

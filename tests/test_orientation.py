@@ -83,8 +83,8 @@ class _Spy:
 
     made: list[OrientedDetector] = field(default_factory=list)
 
-    def __call__(self, estimator: PoseEstimator, enabled: bool = True) -> OrientedDetector:
-        det = OrientedDetector(estimator, enabled=enabled)
+    def __call__(self, estimator: PoseEstimator, enabled: bool = True, **kwargs: bool) -> OrientedDetector:
+        det = OrientedDetector(estimator, enabled=enabled, **kwargs)
         self.made.append(det)
         return det
 
@@ -222,9 +222,12 @@ class _FakeEstimator:
     def __init__(self, works: set[int]) -> None:
         self.works = works
         self.calls: list[int] = []
+        self.mirrored: list[bool] = []
 
-    def detect(self, image: np.ndarray, timestamp_ms: int, rotation_deg: int = 0) -> Pose | None:
+    def detect(self, image: np.ndarray, timestamp_ms: int, rotation_deg: int = 0,
+               mirrored: bool = False) -> Pose | None:
         self.calls.append(rotation_deg)
+        self.mirrored.append(mirrored)
         if rotation_deg not in self.works:
             return None
         xy = np.zeros((NUM_LANDMARKS, 2))
@@ -333,3 +336,70 @@ def test_model_landmarks_from_a_turned_frame_land_on_the_body(rotation: int) -> 
     for a, b in ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE)):
         same, cross = pair_distances(det.xy, tr.points, a, b)
         assert min(same, cross) / 2 < 12.0, (L(a).name, same, cross)
+
+
+# -- every other frame mirrored (recorded clips) --------------------------------------------------
+
+
+def test_alternate_frames_go_to_the_model_mirrored_and_the_search_keeps_the_frames_view(
+        always_plausible: None) -> None:
+    img = np.zeros((4, 6, 3), np.uint8)
+    est = _FakeEstimator({0})
+    det = OrientedDetector(est, mirror_alternate_frames=True)  # type: ignore[arg-type]
+    for i in range(4):
+        assert det.detect(img, i) is not None
+    assert est.mirrored == [False, True, False, True] and est.calls == [0] * 4
+    # Nobody upright: the turned frame tried in the same frame is shown the same way.
+    est.works = {90}
+    est.calls.clear()
+    est.mirrored.clear()
+    det.detect(img, 10)
+    assert est.calls == [0, 90] and est.mirrored == [False, False]
+    det.detect(img, 11)
+    assert est.calls[2:] == [90] and est.mirrored[2:] == [True]
+    # Off by default (live mode).
+    plain = _FakeEstimator({0})
+    off = OrientedDetector(plain)  # type: ignore[arg-type]
+    for i in range(3):
+        off.detect(img, i)
+    assert plain.mirrored == [False] * 3
+
+
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_a_mirrored_frame_gives_the_person_s_own_left_and_right_in_the_original_pixels(rotation: int) -> None:
+    """Seen from the front the model names left and right reliably: mirrored, each joint must land on its own side.
+
+    Without swapping the labels back, the left shoulder would land on the right one (a
+    shoulder width away); without mapping x back, on the far side of the frame.
+    """
+    pose = PoseAngles(left_hip_deg=150.0, left_knee_deg=120.0)  # one knee raised: the legs differ
+    img, tr = render_still(pose, camera=SMALL, view="front")
+    with PoseEstimator(video=False, with_mask=True) as est:
+        upright = est.detect(img, 0, rotation)
+        mirrored = est.detect(img, 0, rotation, mirrored=True)
+    assert upright is not None and mirrored is not None and mirrored.rotation_deg == rotation
+    for i in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.NOSE,
+              L.MOUTH_LEFT, L.MOUTH_RIGHT):
+        other_side = {L.LEFT_SHOULDER: L.RIGHT_SHOULDER, L.RIGHT_SHOULDER: L.LEFT_SHOULDER, L.LEFT_HIP: L.RIGHT_HIP,
+                      L.RIGHT_HIP: L.LEFT_HIP, L.LEFT_KNEE: L.RIGHT_KNEE, L.RIGHT_KNEE: L.LEFT_KNEE,
+                      L.MOUTH_LEFT: L.MOUTH_RIGHT, L.MOUTH_RIGHT: L.MOUTH_LEFT}.get(i, i)
+        err = float(np.hypot(*(mirrored.xy[i] - tr.points[i])))
+        assert err < 12.0, (L(i).name, err)
+        if other_side != i:
+            assert err < np.hypot(*(mirrored.xy[i] - tr.points[other_side])), L(i).name
+    assert abs(mirrored.world[L.LEFT_SHOULDER, 0] - upright.world[L.LEFT_SHOULDER, 0]) < 0.05
+    # The outline comes back unmirrored too.
+    a, b = upright.mask > 0.5, mirrored.mask > 0.5
+    assert a.shape == b.shape and a.shape[:2] == img.shape[:2]
+    assert np.count_nonzero(a & b) / np.count_nonzero(a | b) > 0.9
+
+
+def test_recorded_lunges_and_bridges_are_mirrored_every_other_frame_live_and_stretches_are_not() -> None:
+    from posturecam.pipeline import Pipeline
+
+    for exercise, lookahead, expected in (("bridge", True, True), ("lunge", True, True), ("stretch", True, False),
+                                          ("bridge", False, False)):
+        with Pipeline.create(exercise, lookahead=lookahead) as pipe:
+            assert pipe.detector.mirror_alternate_frames is expected, (exercise, lookahead)
+    with Pipeline.create("stretch", lookahead=True, mirror=True) as pipe:
+        assert pipe.detector.mirror_alternate_frames

@@ -136,19 +136,21 @@ def score_clip(
     keys: tuple[str, ...] = SIDE_ANGLES,
     exercise: str = "none",
     outline: bool | None = None,
+    mirror: bool | None = None,
 ) -> ClipScore:
     """Run ``Pipeline.create(exercise)`` over a rendered clip and score it against ``truths``.
 
     ``lookahead=True`` is what ``analyze`` runs; ``False`` scores live mode's smoothing.
     ``exercise`` matters for the angles through the outline refinement it brings (see
-    ``Pipeline.create``); ``outline`` overrides that.
+    ``Pipeline.create``); ``outline`` and ``mirror`` override that.
     """
     import time
 
     from posturecam.pipeline import Pipeline
     from posturecam.video import VideoReader
 
-    pipe = Pipeline.create(exercise, orientation=orientation, resolve_legs=True, lookahead=lookahead, outline=outline)
+    pipe = Pipeline.create(exercise, orientation=orientation, resolve_legs=True, lookahead=lookahead, outline=outline,
+                           mirror=mirror)
     rec = RecordingResolver(pipe.legs if resolve_legs else None)
     pipe.legs = rec
     score = ClipScore()
