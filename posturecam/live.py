@@ -486,6 +486,7 @@ class LiveSession:
             "model": {"name": self.pipe.model.name, "sha256": self.pipe.model.sha256},
             "legs": legs.to_json(),
             "knees_on_outline": self.pipe.limbs is not None,
+            "every_other_frame_mirrored": self.pipe.detector.mirror_alternate_frames,
             "posturecam_version": __version__,
             "interrupted": ended_by in ("sigint", "sigterm"),
             "ended_by": ended_by,

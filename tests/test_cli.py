@@ -241,7 +241,8 @@ def test_analyze_writes_report_and_says_where(tmp_path: Path, samples_dir: Path)
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "Glute bridges" in html
     assert (out / "report.md").is_file()
-    assert json.loads((out / "summary.json").read_text())["knees_on_outline"] is True  # on for bridges
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["knees_on_outline"] is True and summary["every_other_frame_mirrored"] is True  # on for bridges
 
 
 def test_no_outline_turns_the_knee_placement_off(tmp_path: Path, clips: dict[str, Path]) -> None:

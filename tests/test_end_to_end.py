@@ -129,6 +129,7 @@ def test_steady_legs_are_not_flagged(analysed) -> None:
     assert legs["side_view_frames"] > 100
     assert legs["relabelled_share"] < 0.05 and legs["unsteady"] is False
     assert res["summary"]["knees_on_outline"] is True  # analyze places a lunge's knees on the outline too
+    assert res["summary"]["every_other_frame_mirrored"] is True
     assert not any("hard to tell apart" in line for line in res["lines"])
 
 
