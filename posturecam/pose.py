@@ -189,7 +189,8 @@ class PoseEstimator:
             # A copy: numpy_view() borrows MediaPipe's buffer, which is reused once the
             # result is dropped, and a recorded clip's frame is judged frames later.
             view = result.segmentation_masks[0].numpy_view()
-            mask = unrotate_image(np.array(view[:, ::-1] if mirrored else view), rotation_deg)
+            # cv2.flip copies too, three times faster than numpy copying a reversed view.
+            mask = unrotate_image(cv2.flip(view, 1).reshape(view.shape) if mirrored else np.array(view), rotation_deg)
         if mirrored:
             xy_rot[:, 0] = (rw - 1) - xy_rot[:, 0]
             world[:, 0] = -world[:, 0]
