@@ -3,6 +3,7 @@
     python benchmarks/accuracy_sweep.py                          # 12 side views, 720p 30 fps
     python benchmarks/accuracy_sweep.py --yaw 15 25 --seeds 12   # camera 15-25 degrees off the side
     python benchmarks/accuracy_sweep.py --size 640 360 --fps 15  # the tests' smaller clips
+    python benchmarks/accuracy_sweep.py --vary-form              # each exercise done its own way, faults too
 
 Each seed draws a new body (height, girth, leg length), look (skin, clothes,
 shoes, background, floor), camera height and orbit within ``--yaw``, and one
@@ -56,7 +57,8 @@ class Case:
         return max(m for m in self.maes if not math.isnan(m))
 
 
-def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int]) -> tuple[str, object, float, dict]:
+def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int],
+          vary_form: bool = False) -> tuple[str, object, float, dict]:
     rng = np.random.default_rng(seed)
     exercise = ("lunge", "bridge", "stretch")[seed % 3]
     motion, seconds = {
@@ -64,6 +66,8 @@ def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int]) -> tuple[s
         "bridge": (Bridge(reps=1, hold_s=1.5), 5.0),
         "stretch": (HipFlexorStretch(hold_s=2.0, switch_s=1.2), 5.0),
     }[exercise]
+    if vary_form:
+        motion = _vary_form(motion, np.random.default_rng([seed, 1]))
     sign = 1 if rng.integers(2) else -1
     # Aimed at the body (pitch None), as a person aims a phone on a stand, from knee to head height.
     cam = Camera(width=size[0], height=size[1], yaw_deg=sign * float(rng.uniform(*yaw)),
@@ -78,9 +82,28 @@ def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int]) -> tuple[s
     return exercise, motion, seconds, kw
 
 
+def _vary_form(motion: object, rng: np.random.Generator) -> object:
+    """The same exercise done as people do it: deeper or shallower, faster or slower, with its faults.
+
+    Drawn from a stream of its own, so a seed keeps its body, look and camera with or without it.
+    """
+    if isinstance(motion, Lunge):
+        return replace(motion, depth=float(rng.uniform(0.7, 1.1)), rep_seconds=float(rng.uniform(2.0, 3.2)),
+                       trunk_lean_deg=float(rng.choice([0.0, rng.uniform(5.0, 25.0)])),
+                       knee_past_toes=bool(rng.random() < 0.3))
+    if isinstance(motion, Bridge):
+        return replace(motion, top_hip_deg=float(rng.uniform(150.0, 200.0)),
+                       top_knee_deg=float(rng.uniform(70.0, 120.0)), up_s=float(rng.uniform(0.8, 1.6)))
+    if isinstance(motion, HipFlexorStretch):
+        return replace(motion, first_front=("left", "right")[int(rng.integers(2))],
+                       back_thigh_deg=float(rng.uniform(5.0, 25.0)),
+                       trunk_lean_deg=float(rng.uniform(-10.0, 15.0)), knee_forward=bool(rng.random() < 0.3))
+    return motion
+
+
 def run_case(seed: int, yaw: tuple[float, float], size: tuple[int, int], fps: float,
-             outline: bool | None = None, mirror: bool | None = None) -> Case:
-    exercise, motion, seconds, kw = _draw(seed, yaw, size)
+             outline: bool | None = None, mirror: bool | None = None, vary_form: bool = False) -> Case:
+    exercise, motion, seconds, kw = _draw(seed, yaw, size, vary_form)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{seed}.mp4"
         truths = render_clip(motion, seconds=seconds, fps=fps, path=path, write_truth=False, **kw)
@@ -105,6 +128,8 @@ def main() -> None:
                     help="knees on the outline: as analyze does per exercise (auto), always, or never")
     ap.add_argument("--mirror", choices=("auto", "on", "off"), default="auto",
                     help="every other frame mirrored: as analyze does per exercise (auto), always, or never")
+    ap.add_argument("--vary-form", action="store_true",
+                    help="also draw each exercise's form: depth, speed, trunk lean, bridge height, knee faults")
     args = ap.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     n = len(seeds)
@@ -112,9 +137,10 @@ def main() -> None:
     mirror = {"auto": None, "on": True, "off": False}[args.mirror]
     with ProcessPoolExecutor(args.jobs) as pool:
         cases = list(pool.map(run_case, seeds, [tuple(args.yaw)] * n, [tuple(args.size)] * n, [args.fps] * n,
-                              [outline] * n, [mirror] * n))
+                              [outline] * n, [mirror] * n, [args.vary_form] * n))
     print(f"{n} clips, {args.size[0]}x{args.size[1]} at {args.fps:g} fps, camera {args.yaw[0]:g}-{args.yaw[1]:g} "
-          f"degrees off the side, outline {args.outline}, mirror {args.mirror}; "
+          f"degrees off the side, outline {args.outline}, mirror {args.mirror}"
+          f"{', form varied' if args.vary_form else ''}; "
           "MAE in degrees by the person's own side")
     print(f"{'seed':>5s} {'exercise':8s} {'yaw':>5s} {'cam h':>5s}  " + " ".join(f"{k[:-4]:>10s}" for k in SIDE_ANGLES)
           + "  found  model swapped  resolved swapped")
