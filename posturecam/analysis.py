@@ -25,6 +25,7 @@ from pathlib import Path
 import cv2
 
 from posturecam import __version__
+from posturecam.coverage import unseen_legs_json
 from posturecam.errors import PosturecamError
 from posturecam.exercises import DEFINITIONS
 from posturecam.interrupts import stop_signals
@@ -270,6 +271,7 @@ def analyze_clip(
             frames, with_person, last_t, r = done.frames, done.with_person, done.last_t, done.last
             coach_summary = pipe.finish(last_t)
             legs = pipe.legs.stats()
+            unseen = unseen_legs_json(pipe.legs_unseen_frames, with_person)
             # A photo's faults are listed below instead of "most frequent cue", meaningless for one frame.
             lines = pipe.coach.summary_lines(with_cue_line=not still)
             if pipeline is None:
@@ -288,6 +290,7 @@ def analyze_clip(
         "height": info.height,
         "model": {"name": pipe.model.name, "sha256": pipe.model.sha256},
         "legs": legs.to_json(),
+        "legs_unseen": unseen,
         "knees_on_outline": pipe.limbs is not None,
         "every_other_frame_mirrored": pipe.detector.mirror_alternate_frames,
         "posturecam_version": __version__,
@@ -302,8 +305,9 @@ def analyze_clip(
         summary["photo_faults"] = faults
         texts = "; ".join(pipe.coach.cues[c].text for c in faults)
         lines.append(f"In this photo: {texts}" if faults else "In this photo: no form faults")
-    if note := legs.note():
-        lines.append(note)
+    for note in (legs.note(), unseen["note"]):
+        if note:
+            lines.append(str(note))
     write_json_atomic(out / "summary.json", summary)
     return AnalysisResult(Path(clip), out, summary, lines, warning, interrupted,
                           stop.get("reason") if interrupted else None)

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from posturecam.coverage import MergedLegsCheck, legs_merged
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
 from posturecam.facing import FacingTracker
-from posturecam.filters import CenteredSmoother, LandmarkSmoother, OneEuroSmoother
-from posturecam.landmarks import NUM_LANDMARKS
+from posturecam.filters import MAX_GAP_S, CenteredSmoother, LandmarkSmoother, OneEuroSmoother
+from posturecam.landmarks import LEG, NUM_LANDMARKS
 from posturecam.limbs import LimbFit, refine_legs
 from posturecam.measures import Measures, View, chirality_of, measure, near_side_for, view_of
 from posturecam.model import ModelInfo, resolve_model
@@ -35,6 +36,8 @@ from posturecam.sides import LegResolver
 from posturecam.video import Frame
 
 MASK_EXERCISES = frozenset({"standing"})
+# Knee, ankle, heel and toe of both legs: what a frame with both legs drawn on one leaves unmeasured.
+_DISTAL_LEGS = np.array([i for side in ("left", "right") for i in LEG[side][1:]])
 # Exercises whose knees and hips are placed on the outline by default (``posturecam.limbs``): measured
 # to help on bridges and kneeling stretches (the model's knee drifts on bent legs seen from
 # the side), and on lunges since the knee's outer arc (held-out renders within 5 degrees:
@@ -96,7 +99,12 @@ class Pipeline:
     limbs: LimbFit | None = None  # knees and hips on the outline (needs a detector that returns masks)
     keep_masks: bool = True  # whether measures need the mask (standing), or it can go once used
     facing: FacingTracker = field(default_factory=FacingTracker)
+    # Frames whose model drew both legs on one (``posturecam.coverage``; needs the outline's masks).
+    merged_legs: MergedLegsCheck | None = field(default_factory=MergedLegsCheck)
+    legs_unseen_frames: int = field(default=0, init=False)  # how many frames had their legs left unmeasured for it
     _waiting: deque[_Located] = field(default_factory=deque, init=False, repr=False)
+    # The last frame's leg points the model drew apart (time, points): held through merged frames.
+    _legs_seen: tuple[float, np.ndarray] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def create(
@@ -188,15 +196,32 @@ class Pipeline:
                 chirality = chirality_of(raw)
                 held = self.facing.update(chirality, frame.time_s)
             near = near_side_for(chirality)
-            pose, swapped = self.legs.update(raw, frame.time_s, near)
-            if self.limbs is not None:
-                pose = refine_legs(pose, near if view == "side" else None, self.limbs)
+            if near is not None and self.merged_legs is not None and legs_merged(raw, self.merged_legs):
+                pose, swapped = self._legs_unseen(raw, frame.time_s), False
+                self.legs_unseen_frames += 1
+            else:
+                pose, swapped = self.legs.update(raw, frame.time_s, near)
+                if self.limbs is not None:
+                    pose = refine_legs(pose, near if view == "side" else None, self.limbs)
+                self._legs_seen = frame.time_s, pose.xy[_DISTAL_LEGS]
             if pose.mask is not None and not self.keep_masks:
                 pose = replace(pose, mask=None)  # 3.7 MB a 720p frame, held while later frames arrive
             loc = _Located(frame, pose, view, swapped, detect_s, held)
         if self.smoother is not None:
             self.smoother.push(frame.time_s, None if loc.pose is None else self._points(loc.pose) / loc.scale)
         return loc
+
+    def _legs_unseen(self, raw: Pose, time_s: float) -> Pose:
+        """A frame whose legs the model drew both on one: its knees, ankles and feet marked unseen.
+
+        Their points are held where the legs were last seen apart, so smoothing does not pull
+        the frames around toward the doubled leg; the leg tracking skips the frame.
+        """
+        xy, vis = raw.xy.copy(), raw.visibility.copy()
+        vis[_DISTAL_LEGS] = 0.0
+        if self._legs_seen is not None and time_s - self._legs_seen[0] <= MAX_GAP_S:
+            xy[_DISTAL_LEGS] = self._legs_seen[1]
+        return replace(raw, xy=xy, visibility=vis)
 
     def _points(self, pose: Pose) -> np.ndarray:
         """What is smoothed: the landmarks, and with the outline on, the hip centre after them.

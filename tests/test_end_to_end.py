@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from posturecam.analysis import analyze_clip
+from posturecam.coverage import MergedLegsCheck
 from posturecam.landmarks import L
 from posturecam.pipeline import Pipeline
 from posturecam.report import write_report
@@ -131,6 +132,7 @@ def test_steady_legs_are_not_flagged(analysed) -> None:
     assert res["summary"]["knees_on_outline"] is True  # analyze places a lunge's knees on the outline too
     assert res["summary"]["every_other_frame_mirrored"] is True
     assert not any("hard to tell apart" in line for line in res["lines"])
+    assert res["summary"]["legs_unseen"] == {"frames": 0, "share": 0.0, "note": None}  # both legs always seen
 
 
 class _UnsteadyLegs(LegResolver):
@@ -151,6 +153,24 @@ def test_unsteady_legs_reach_the_summary_the_lines_and_the_report(samples_dir: P
     assert any("hard to tell apart" in line and "29%" in line for line in res.lines)
     html = html_lib.unescape(write_report(tmp_path).read_text())
     assert "per-side numbers may be swapped" in html
+
+
+def test_legs_left_unmeasured_reach_the_summary_the_lines_and_the_report(samples_dir: Path, tmp_path: Path) -> None:
+    """A check that fires on every side-on frame: no knee angle is written, and the user is told why."""
+    pipe = Pipeline.create("lunge", lookahead=True)
+    pipe.merged_legs = MergedLegsCheck(max_knee_gap=10.0, max_ankle_gap=10.0, min_area=0.0, min_reach=0.0)
+    with pipe:
+        res = analyze_clip(samples_dir / "lunge_side.mp4", tmp_path, "lunge", video=False, landmarks=False,
+                           pipeline=pipe)
+    unseen = json.loads((tmp_path / "summary.json").read_text())["legs_unseen"]
+    assert unseen["frames"] > 0.9 * res.summary["frames_with_person"] and unseen["share"] > 0.9
+    with open(tmp_path / "frames.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    people = [r for r in rows if r["person"] == "1"]
+    assert len(people) > 50 and not any(r["left_knee_deg"] or r["right_hip_deg"] for r in people)
+    assert all(r["trunk_lean_deg"] for r in people[5:-5])  # the rest of the body is still measured
+    assert any("drew both your legs on one leg" in line for line in res.lines)
+    assert "drew both your legs on one leg" in html_lib.unescape(write_report(tmp_path).read_text())
 
 
 # Real footage: counts from ../shared/clips/MANIFEST.tsv, one rep of slack.
