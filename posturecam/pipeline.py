@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from posturecam.coverage import MergedLegsCheck, legs_merged
+from posturecam.coverage import OutlineCheck, limb_left_out
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
 from posturecam.facing import FacingTracker
@@ -36,7 +36,7 @@ from posturecam.sides import LegResolver
 from posturecam.video import Frame
 
 MASK_EXERCISES = frozenset({"standing"})
-# Knee, ankle, heel and toe of both legs: what a frame with both legs drawn on one leaves unmeasured.
+# Knee, ankle, heel and toe of both legs: what a frame with a limb left out leaves unmeasured.
 _DISTAL_LEGS = np.array([i for side in ("left", "right") for i in LEG[side][1:]])
 # Exercises whose knees and hips are placed on the outline by default (``posturecam.limbs``): measured
 # to help on bridges and kneeling stretches (the model's knee drifts on bent legs seen from
@@ -99,11 +99,12 @@ class Pipeline:
     limbs: LimbFit | None = None  # knees and hips on the outline (needs a detector that returns masks)
     keep_masks: bool = True  # whether measures need the mask (standing), or it can go once used
     facing: FacingTracker = field(default_factory=FacingTracker)
-    # Frames whose model drew both legs on one (``posturecam.coverage``; needs the outline's masks).
-    merged_legs: MergedLegsCheck | None = field(default_factory=MergedLegsCheck)
+    # Side views whose outline shows a limb the model left out (``posturecam.coverage``; needs the
+    # outline's masks): their legs are left unmeasured.
+    limb_check: OutlineCheck | None = field(default_factory=OutlineCheck)
     legs_unseen_frames: int = field(default=0, init=False)  # how many frames had their legs left unmeasured for it
     _waiting: deque[_Located] = field(default_factory=deque, init=False, repr=False)
-    # The last frame's leg points the model drew apart (time, points): held through merged frames.
+    # The last trusted frame's leg points (time, points): held through frames with a limb left out.
     _legs_seen: tuple[float, np.ndarray] | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -196,7 +197,7 @@ class Pipeline:
                 chirality = chirality_of(raw)
                 held = self.facing.update(chirality, frame.time_s)
             near = near_side_for(chirality)
-            if near is not None and self.merged_legs is not None and legs_merged(raw, self.merged_legs):
+            if near is not None and self.limb_check is not None and limb_left_out(raw, self.limb_check):
                 pose, swapped = self._legs_unseen(raw, frame.time_s), False
                 self.legs_unseen_frames += 1
             else:
@@ -212,7 +213,7 @@ class Pipeline:
         return loc
 
     def _legs_unseen(self, raw: Pose, time_s: float) -> Pose:
-        """A frame whose legs the model drew both on one: its knees, ankles and feet marked unseen.
+        """A frame with a limb left out: its knees, ankles and feet marked unseen.
 
         Their points are held where the legs were last seen apart, so smoothing does not pull
         the frames around toward the doubled leg; the leg tracking skips the frame.

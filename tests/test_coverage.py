@@ -1,4 +1,4 @@
-"""Both legs drawn on one: found from the outline, and left unmeasured by the pipeline."""
+"""A limb the model left out (both legs drawn on one, a leg drawn off it): found from the outline, left unmeasured."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from posturecam.coverage import MergedLegsCheck, legs_merged, missed_body
+from posturecam.coverage import OutlineCheck, limb_left_out, missed_body
 from posturecam.landmarks import LEG, NUM_LANDMARKS, L
 from posturecam.pose import Pose
 
@@ -50,7 +50,7 @@ def test_both_legs_on_the_front_leg_with_the_back_leg_in_view() -> None:
     pose = _pose(_outline(), "front_knee", "front_ankle")
     area, reach = missed_body(pose)
     assert area > 0.1 and reach > 0.4  # the whole kneeling leg is left out
-    assert legs_merged(pose)
+    assert limb_left_out(pose)
 
 
 def test_both_legs_on_the_back_leg_with_the_front_leg_in_view() -> None:
@@ -58,11 +58,21 @@ def test_both_legs_on_the_back_leg_with_the_front_leg_in_view() -> None:
     xy = pose.xy.copy()
     xy[[L.LEFT_KNEE, L.RIGHT_KNEE]] = J["back_knee"]
     xy[[L.LEFT_ANKLE, L.RIGHT_ANKLE]] = J["back_ankle"]
-    assert legs_merged(Pose(xy, pose.z, pose.visibility, pose.presence, pose.world, mask=pose.mask))
+    assert limb_left_out(Pose(xy, pose.z, pose.visibility, pose.presence, pose.world, mask=pose.mask))
+
+
+def test_back_knee_drawn_half_way_forward() -> None:
+    """Legs apart, but the kneeling leg's knee and ankle drawn forward of where they are: its shin is left out."""
+    pose = _pose(_outline())
+    xy = pose.xy.copy()
+    xy[L.RIGHT_KNEE] = (np.array(J["back_knee"]) + np.array(J["front_knee"])) / 2
+    xy[L.RIGHT_ANKLE] = (np.array(J["back_ankle"]) + np.array(J["front_ankle"])) / 2
+    xy[[L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX]] += xy[L.RIGHT_ANKLE] - pose.xy[L.RIGHT_ANKLE]  # the foot with it
+    assert limb_left_out(Pose(xy, pose.z, pose.visibility, pose.presence, pose.world, mask=pose.mask))
 
 
 @pytest.mark.parametrize("case", ["legs apart as drawn", "one leg in view", "no mask"])
-def test_not_merged(case: str) -> None:
+def test_nothing_left_out(case: str) -> None:
     """Legs drawn apart; legs together where the outline shows one (a bridge's hidden far leg); no outline."""
     if case == "legs apart as drawn":
         pose = _pose(_outline())
@@ -72,10 +82,10 @@ def test_not_merged(case: str) -> None:
         assert missed_body(pose)[0] < 0.02  # only the outline's edge beyond the drawn bones
     else:
         pose = _pose(None, "front_knee", "front_ankle")
-    assert not legs_merged(pose)
+    assert not limb_left_out(pose)
 
 
-def _run_pipeline(check: MergedLegsCheck | None) -> list:
+def _run_pipeline(check: OutlineCheck | None) -> list:
     """35 frames through ``Pipeline`` at 30 fps; in ``MERGED_FRAMES`` the model draws both legs on the front leg."""
     from posturecam.exercises import get_exercise
     from posturecam.filters import CenteredSmoother
@@ -98,7 +108,7 @@ def _run_pipeline(check: MergedLegsCheck | None) -> list:
             return pose, False
 
     pipe = Pipeline(detector=Script(), coach=get_exercise("none"), legs=AsLabelled(),  # type: ignore[arg-type]
-                    smoother=CenteredSmoother(), limbs=LimbFit(), keep_masks=False, merged_legs=check)
+                    smoother=CenteredSmoother(), limbs=LimbFit(), keep_masks=False, limb_check=check)
     image = np.zeros((*SIZE, 3), np.uint8)
     return list(pipe.run(Frame(i, i / 30, image) for i in range(35)))
 
@@ -108,7 +118,7 @@ MERGED_FRAMES = range(8, 24)  # longer than the smoother's despiking removes by 
 
 def test_pipeline_leaves_merged_legs_unmeasured_and_holds_their_points() -> None:
     """No knee or hip angle in the merged frames, and none pulled off in the frames around them."""
-    results = _run_pipeline(MergedLegsCheck())
+    results = _run_pipeline(OutlineCheck())
     reference = results[0].measures
     assert reference is not None and reference.right_hip_deg is not None and reference.right_hip_deg > 180
     for r in results:

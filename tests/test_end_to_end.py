@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from posturecam.analysis import analyze_clip
-from posturecam.coverage import MergedLegsCheck
+from posturecam.coverage import OutlineCheck
 from posturecam.landmarks import L
 from posturecam.pipeline import Pipeline
 from posturecam.report import write_report
@@ -158,7 +158,7 @@ def test_unsteady_legs_reach_the_summary_the_lines_and_the_report(samples_dir: P
 def test_legs_left_unmeasured_reach_the_summary_the_lines_and_the_report(samples_dir: Path, tmp_path: Path) -> None:
     """A check that fires on every side-on frame: no knee angle is written, and the user is told why."""
     pipe = Pipeline.create("lunge", lookahead=True)
-    pipe.merged_legs = MergedLegsCheck(max_knee_gap=10.0, max_ankle_gap=10.0, min_area=0.0, min_reach=0.0)
+    pipe.limb_check = OutlineCheck(bone_half_width=0.0, min_area=0.0, min_reach=0.0)
     with pipe:
         res = analyze_clip(samples_dir / "lunge_side.mp4", tmp_path, "lunge", video=False, landmarks=False,
                            pipeline=pipe)
@@ -169,8 +169,8 @@ def test_legs_left_unmeasured_reach_the_summary_the_lines_and_the_report(samples
     people = [r for r in rows if r["person"] == "1"]
     assert len(people) > 50 and not any(r["left_knee_deg"] or r["right_hip_deg"] for r in people)
     assert all(r["trunk_lean_deg"] for r in people[5:-5])  # the rest of the body is still measured
-    assert any("drew both your legs on one leg" in line for line in res.lines)
-    assert "drew both your legs on one leg" in html_lib.unescape(write_report(tmp_path).read_text())
+    assert any("did not match your outline" in line for line in res.lines)
+    assert "did not match your outline" in html_lib.unescape(write_report(tmp_path).read_text())
 
 
 # Real footage: counts from ../shared/clips/MANIFEST.tsv, one rep of slack.
