@@ -124,8 +124,10 @@ class Pipeline:
     ) -> Pipeline:
         """A pipeline for one session; ``lookahead=True`` for recorded clips (see the module docstring).
 
-        ``outline`` places side-view knees and hips on the body's outline; ``None`` does so
-        for the exercises in ``OUTLINE_EXERCISES``. ``mirror`` shows the model every other
+        ``outline`` places side-view knees and hips on the body's outline, and leaves a side
+        view's legs unmeasured where the outline shows a limb the model left out
+        (``limb_check``, ``posturecam.coverage``); ``None`` does so for the exercises in
+        ``OUTLINE_EXERCISES``. ``mirror`` shows the model every other
         frame mirrored (``posturecam.orientation``); ``None`` does so when looking ahead at
         one of the ``MIRROR_EXERCISES``.
         """
