@@ -199,7 +199,9 @@ class Pipeline:
                 chirality = chirality_of(raw)
                 held = self.facing.update(chirality, frame.time_s)
             near = near_side_for(chirality)
-            if near is not None and self.limb_check is not None and limb_left_out(raw, self.limb_check):
+            # With the outline on, as its mask is what the check reads (standing keeps masks too).
+            check = self.limb_check if near is not None and self.limbs is not None else None
+            if check is not None and limb_left_out(raw, check):
                 pose, swapped = self._legs_unseen(raw, frame.time_s), False
                 self.legs_unseen_frames += 1
             else:
