@@ -43,7 +43,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from posturecam.landmarks import LEG, SKELETON, L
+from posturecam.landmarks import SKELETON, L
+from posturecam.measures import leg_length
 from posturecam.pose import Pose
 
 _HEAD = (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.LEFT_EAR, L.RIGHT_EAR)
@@ -67,11 +68,6 @@ class OutlineCheck:
     scale_per_426px: float = 0.75
 
 
-def _leg_length(xy: np.ndarray) -> float:
-    return max(float(np.hypot(*(xy[h] - xy[k])) + np.hypot(*(xy[k] - xy[a])))
-               for h, k, a in (LEG[s][:3] for s in ("left", "right")))
-
-
 def missed_body(pose: Pose, check: OutlineCheck = OutlineCheck(), *,
                 at_least: float = 0.0) -> tuple[float, float]:
     """The largest piece of the outline no drawn bone covers: its area and reach, as fractions of the leg.
@@ -89,7 +85,7 @@ def missed_body(pose: Pose, check: OutlineCheck = OutlineCheck(), *,
     small = cv2.resize(mask, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_LINEAR)
     body = (small > check.mask_threshold).astype(np.uint8)
     xy = pose.xy * s
-    leg = _leg_length(xy)
+    leg = (leg_length(pose, min_visibility=0.0) or 0.0) * s  # guessed legs count: they are what is checked
     if leg <= 0.0:
         return 0.0, 0.0
     drawn = np.zeros_like(body)
@@ -132,9 +128,9 @@ def unseen_legs_json(unseen_frames: int, frames_with_person: int) -> dict[str, o
     share = unseen_frames / frames_with_person if frames_with_person else 0.0
     note = None
     if unseen_frames and share >= UNSEEN_NOTE_SHARE:
-        note = (f"In {share:.0%} of the frames the pose model's legs did not match your outline (both drawn on "
-                "one leg, or one drawn off it); posturecam left those frames' knee and hip angles empty rather "
-                "than guess them.")
+        note = (f"In {share:.0%} of the frames the skeleton posturecam tracked did not match your outline (both "
+                "legs drawn on one leg, or a leg drawn beside yours), so those frames' knee and hip angles are "
+                "left empty rather than guessed.")
     return {"frames": unseen_frames, "share": round(share, 3), "note": note}
 
 

@@ -219,8 +219,8 @@ class Pipeline:
     def _legs_unseen(self, raw: Pose, time_s: float) -> Pose:
         """A frame with a limb left out: its knees, ankles and feet marked unseen.
 
-        Their points are held where the legs were last seen apart, so smoothing does not pull
-        the frames around toward the doubled leg; the leg tracking skips the frame.
+        Their points are held where the legs were last trusted, so smoothing does not pull
+        the frames around toward the wrong legs; the leg tracking skips the frame.
         """
         xy, vis = raw.xy.copy(), raw.visibility.copy()
         vis[_DISTAL_LEGS] = 0.0
