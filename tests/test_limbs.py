@@ -14,7 +14,7 @@ import pytest
 
 from posturecam.geometry import interior_angle_deg
 from posturecam.landmarks import NUM_LANDMARKS, L
-from posturecam.limbs import LimbFit, Outline, knee_on_arc, limb_axis, refine_leg, refine_legs
+from posturecam.limbs import LimbFit, Outline, beside_offsets, knee_on_arc, limb_axis, refine_leg, refine_legs
 from posturecam.measures import measure
 from posturecam.pose import Pose
 
@@ -266,12 +266,14 @@ def test_hip_angles_are_measured_on_the_near_thighs_axis() -> None:
 
 
 def test_hip_landmark_off_the_thigh_is_moved_onto_its_axis() -> None:
-    """The model's hip 15 px above the joint, across a bridge's thigh: it goes onto the thigh's axis."""
+    """The model's hips 15 px above the joint, across a bridge's thigh: the near one goes onto the thigh's axis."""
     mask = _bridge_mask()
     pose = _pose(mask, KNEE, ANKLE)
     across = np.array([-(KNEE - HIP)[1], (KNEE - HIP)[0]]) / np.linalg.norm(KNEE - HIP)
     xy = pose.xy.copy()
-    xy[L.LEFT_HIP] = HIP + 15.0 * across
+    # Both, as the model draws a side view's pelvis (on rendered bridges both hips were off the same way);
+    # a far hip alone beside the near one would read as the far thigh alongside (``beside_offsets``).
+    xy[[L.LEFT_HIP, L.RIGHT_HIP]] = HIP + 15.0 * across
     out = refine_legs(Pose(xy, pose.z, pose.visibility, pose.presence, pose.world, mask=mask), "left")
     off = out.xy[L.LEFT_HIP] - HIP
     assert abs(off @ across) < 2.0
@@ -341,8 +343,67 @@ def test_left_as_the_model_drew_it_when_unsure(case: str) -> None:
     elif case == "knee guessed":
         pose.visibility[[L.LEFT_KNEE, L.RIGHT_KNEE]] = 0.2
     else:
+        # The knee is left where the model drew it (the thigh's axis may still place the hip).
         pose = _pose(mask, _front_of_knee(150.0), ANKLE)
+        out = refine_legs(pose, near)
+        assert np.array_equal(out.xy[LEFT_KNEE_ANKLE], pose.xy[LEFT_KNEE_ANKLE])
+        return
     assert refine_legs(pose, near) is pose
+
+
+LEFT_KNEE_ANKLE = [L.LEFT_KNEE, L.LEFT_ANKLE]
+
+
+def _far_thigh_alongside(up_px: float) -> tuple[Pose, np.ndarray]:
+    """A bridge filmed from above the hips: the far leg shows ``up_px`` above the near one, all along it."""
+    across = np.array([(KNEE - HIP)[1], -(KNEE - HIP)[0]]) / np.linalg.norm(KNEE - HIP)  # toward the belly
+    if across[1] > 0:
+        across = -across
+    shift = up_px * across
+    far = [(HIP + shift, KNEE + shift, THIGH_W), (KNEE + shift, ANKLE + shift, SHIN_W)]
+    mask = np.zeros(SIZE, np.float32)
+    for a, b, w in far:
+        _capsule(mask, a, b, w)
+    mask = np.maximum(mask, _bridge_mask())
+    pose = _pose(mask, KNEE, ANKLE, far={L.RIGHT_HIP: HIP + shift, L.RIGHT_KNEE: KNEE + shift,
+                                         L.RIGHT_ANKLE: ANKLE + shift})
+    return pose, across
+
+
+def _off_axis_px(axis: tuple[np.ndarray, np.ndarray], point: np.ndarray) -> float:
+    p, d = axis
+    r = point - p
+    return float(abs(r[0] * d[1] - r[1] * d[0]))
+
+
+def test_far_thigh_alongside_does_not_pull_the_near_thighs_axis() -> None:
+    """Its outline widens the near thigh's on one side only: taken as the same axis, the hip moved toward it."""
+    pose, _ = _far_thigh_alongside(25.0)  # 0.09 of the thigh, as on rendered bridges filmed from 0.5-1.5 m
+    outline = Outline.from_mask(pose.mask)
+    start, end = pose.xy[L.LEFT_HIP], pose.xy[L.LEFT_KNEE]
+    beside = beside_offsets(pose, (L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE))
+    assert beside is not None and abs(beside[0] - 25.0) < 0.5 and abs(beside[1] - 25.0) < 0.5
+    merged = limb_axis(outline, start, end)
+    unmerged = limb_axis(outline, start, end, beside=beside)
+    assert merged is not None and unmerged is not None
+    assert _off_axis_px(merged, HIP) > 6.0  # the mean of the pixels: pulled about half of the 25 px
+    assert _off_axis_px(unmerged, HIP) < 2.0 and _off_axis_px(unmerged, KNEE) < 2.0
+    # Through refine_legs: the hip angle's vertex on the near thigh's true axis.
+    out = refine_legs(pose, "left")
+    assert out.hip_centre is not None
+    assert _off_axis_px(unmerged, out.xy[L.LEFT_HIP]) < 2.0
+
+
+@pytest.mark.parametrize(("far", "expected"), [
+    ({L.RIGHT_KNEE: KNEE + _px(0, -300)}, None),  # the far thigh at an angle: it crosses
+    ({L.RIGHT_HIP: HIP + _px(150, -150), L.RIGHT_KNEE: KNEE + _px(150, -150)}, None),  # well apart
+    ({}, (0.0, 0.0)),  # drawn on the near one (hidden behind it): the outline's middle, nothing taken off
+])
+def test_far_bone_counts_as_alongside_only_when_parallel_and_near(far: dict[int, np.ndarray],
+                                                                  expected: tuple[float, float] | None) -> None:
+    pose = _pose(_bridge_mask(), KNEE, ANKLE, far=far)
+    got = beside_offsets(pose, (L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE))
+    assert got == expected if expected is None else got is not None and np.allclose(got, expected)
 
 
 @pytest.mark.parametrize(("exercise", "outline", "expected"), [
