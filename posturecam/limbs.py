@@ -97,6 +97,10 @@ class LimbFit:
     clear_half_width: float = 0.35
     max_clear_fill: float = 0.05
     obstacle_radius: float = 0.1  # half the width of an arm or the other leg, of the segment's length
+    # An obstacle reaching only this many slices at either end of the span does not rule the bone
+    # out: those slices come out wider than the rest and are dropped. 0 by default (a hand on the
+    # hip or thigh reaches further along it than it shows); 1 for bridges (``Pipeline``).
+    obstacle_free_end_slices: int = 0
     # Limbs the model is unsure of still count as being in the way: a guessed arm is likely an arm.
     min_obstacle_visibility: float = 0.0
     # The other leg's bone counts as crossing a leg bone above this sine of the angle between them.
@@ -148,7 +152,8 @@ def _in_band(points: np.ndarray, start: np.ndarray, end: np.ndarray, fit: LimbFi
     length = float(np.hypot(*(end - start)))
     along, across = _frame(points, start, (end - start) / length)
     r = fit.obstacle_radius * length
-    lo, hi = fit.span[0] * length - r, fit.span[1] * length + r
+    end = fit.obstacle_free_end_slices * (fit.span[1] - fit.span[0]) / fit.slices * length
+    lo, hi = fit.span[0] * length - r + end, fit.span[1] * length + r - end
     return bool(np.any((along > lo) & (along < hi) & (np.abs(across) < band * length + r)))
 
 

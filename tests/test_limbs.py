@@ -394,6 +394,20 @@ def test_far_thigh_alongside_does_not_pull_the_near_thighs_axis() -> None:
     assert _off_axis_px(unmerged, out.xy[L.LEFT_HIP]) < 2.0
 
 
+def test_a_bridges_hand_by_the_hip_does_not_rule_the_thigh_out() -> None:
+    """Hands on the floor by the hips reach only the top end of the near thigh's band (bridges only)."""
+    elbow, wrist = _px(900, 590), _px(760, 530)
+    mask = _bridge_mask([(elbow, wrist + 0.3 * (wrist - elbow), 30)])
+    pose = _pose(mask, KNEE, ANKLE, arm=(elbow, wrist))
+    thigh = (HIP, (KNEE - HIP) / np.linalg.norm(KNEE - HIP))
+    assert refine_legs(pose, "left").hip_centre is None  # the default: any reach into the band rules it out
+    from posturecam.pipeline import OUTLINE_FITS
+
+    out = refine_legs(pose, "left", OUTLINE_FITS["bridge"])
+    assert out.hip_centre is not None
+    assert _off_axis_px(thigh, out.xy[L.LEFT_HIP]) < 2.0
+
+
 @pytest.mark.parametrize(("far", "expected"), [
     ({L.RIGHT_KNEE: KNEE + _px(0, -300)}, None),  # the far thigh at an angle: it crosses
     ({L.RIGHT_HIP: HIP + _px(150, -150), L.RIGHT_KNEE: KNEE + _px(150, -150)}, None),  # well apart
@@ -416,4 +430,6 @@ def test_which_pipelines_place_knees_on_the_outline(exercise: str, outline: bool
 
     with Pipeline.create(exercise, outline=outline) as pipe:
         assert (pipe.limbs is not None) is expected
+        if pipe.limbs is not None:
+            assert pipe.limbs.obstacle_free_end_slices == (1 if exercise == "bridge" else 0)
         assert pipe.detector.estimator._with_mask is (expected or exercise == "standing")
