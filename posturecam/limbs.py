@@ -53,6 +53,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from posturecam.geometry import cross2
 from posturecam.landmarks import ARM, LEG, L, Side, other
 from posturecam.measures import side_view_hip
 from posturecam.pose import Pose
@@ -152,8 +153,8 @@ def _in_band(points: np.ndarray, start: np.ndarray, end: np.ndarray, fit: LimbFi
     length = float(np.hypot(*(end - start)))
     along, across = _frame(points, start, (end - start) / length)
     r = fit.obstacle_radius * length
-    end = fit.obstacle_free_end_slices * (fit.span[1] - fit.span[0]) / fit.slices * length
-    lo, hi = fit.span[0] * length - r + end, fit.span[1] * length + r - end
+    free = fit.obstacle_free_end_slices * (fit.span[1] - fit.span[0]) / fit.slices * length
+    lo, hi = fit.span[0] * length - r + free, fit.span[1] * length + r - free
     return bool(np.any((along > lo) & (along < hi) & (np.abs(across) < band * length + r)))
 
 
@@ -230,15 +231,15 @@ def _slice_line(along: np.ndarray, across: np.ndarray, lo: float, hi: float, cel
     if np.count_nonzero(ok) < 3:
         return None
     width = count * cell / ((hi - lo) / k)
-    mid_across = np.bincount(idx, weights=across, minlength=k)[ok] / count[ok]
     mid_along = np.bincount(idx, weights=along, minlength=k)[ok] / count[ok]
-    if beside is not None:
+    if beside is None:
+        mid_across = np.bincount(idx, weights=across, minlength=k)[ok] / count[ok]
+    else:
         top, bottom = np.full(k, -np.inf), np.full(k, np.inf)
         np.maximum.at(top, idx, across)
         np.minimum.at(bottom, idx, across)
         other = beside[0] + beside[1] * mid_along
         mid_across = (top[ok] + bottom[ok] - other) / 2
-        width = width.copy()
         width[ok] = top[ok] - bottom[ok] - np.abs(other)
     keep = width[ok] <= fit.max_slice_width_ratio * np.median(width[ok])
     if np.count_nonzero(keep) < 3:
@@ -260,17 +261,23 @@ def beside_offsets(pose: Pose, bone: tuple[int, int], other_bone: tuple[int, ...
     """
     a, b = pose.xy[bone[0]], pose.xy[bone[1]]
     oa, ob = pose.xy[other_bone[0]], pose.xy[other_bone[1]]
-    length, other_length = float(np.hypot(*(b - a))), float(np.hypot(*(ob - oa)))
-    if length == 0.0 or other_length == 0.0:
+    length = float(np.hypot(*(b - a)))
+    if length == 0.0 or not np.any(ob - oa):
         return None
     d = (b - a) / length
-    if abs(d[0] * (ob - oa)[1] - d[1] * (ob - oa)[0]) / other_length > fit.max_parallel_sine:
+    if _crosses(d, ob - oa, fit):
         return None
     n = np.array([-d[1], d[0]])
     start, end = float((oa - a) @ n), float((ob - b) @ n)
     if abs(start + end) / 2 >= fit.max_beside * length:
         return None
     return start, end
+
+
+def _crosses(d: np.ndarray, v: np.ndarray, fit: LimbFit) -> bool:
+    """Whether a bone along ``v`` crosses one along the unit direction ``d`` at an angle, not lying along it."""
+    n = float(np.hypot(*v))
+    return n > 0 and abs(cross2(d, v)) / n > fit.max_parallel_sine
 
 
 def _crossing(a: Axis, b: Axis, min_sine: float) -> np.ndarray | None:
@@ -474,9 +481,7 @@ def _obstacles(pose: Pose, arms: np.ndarray, other_leg: tuple[int, ...], start: 
     d = (end - start) / max(float(np.hypot(*(end - start))), 1e-9)
     crossing = []
     for a, b in ((other_leg[0], other_leg[1]), (other_leg[1], other_leg[2])):
-        v = pose.xy[b] - pose.xy[a]
-        n = float(np.hypot(*v))
-        if n > 0 and abs(d[0] * v[1] - d[1] * v[0]) / n > fit.max_parallel_sine:
+        if _crosses(d, pose.xy[b] - pose.xy[a], fit):
             crossing.append((a, b))
     legs = _bone_points(pose, tuple(crossing), fit.min_obstacle_visibility)
     return np.concatenate([arms, legs]) if len(legs) else arms

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from posturecam.geometry import interior_angle_deg
+from posturecam.geometry import cross2, interior_angle_deg
 from posturecam.landmarks import NUM_LANDMARKS, L
 from posturecam.limbs import LimbFit, Outline, beside_offsets, knee_on_arc, limb_axis, refine_leg, refine_legs
 from posturecam.measures import measure
@@ -354,7 +354,7 @@ def test_left_as_the_model_drew_it_when_unsure(case: str) -> None:
 LEFT_KNEE_ANKLE = [L.LEFT_KNEE, L.LEFT_ANKLE]
 
 
-def _far_thigh_alongside(up_px: float) -> tuple[Pose, np.ndarray]:
+def _far_thigh_alongside(up_px: float) -> Pose:
     """A bridge filmed from above the hips: the far leg shows ``up_px`` above the near one, all along it."""
     across = np.array([(KNEE - HIP)[1], -(KNEE - HIP)[0]]) / np.linalg.norm(KNEE - HIP)  # toward the belly
     if across[1] > 0:
@@ -365,20 +365,18 @@ def _far_thigh_alongside(up_px: float) -> tuple[Pose, np.ndarray]:
     for a, b, w in far:
         _capsule(mask, a, b, w)
     mask = np.maximum(mask, _bridge_mask())
-    pose = _pose(mask, KNEE, ANKLE, far={L.RIGHT_HIP: HIP + shift, L.RIGHT_KNEE: KNEE + shift,
-                                         L.RIGHT_ANKLE: ANKLE + shift})
-    return pose, across
+    return _pose(mask, KNEE, ANKLE, far={L.RIGHT_HIP: HIP + shift, L.RIGHT_KNEE: KNEE + shift,
+                                        L.RIGHT_ANKLE: ANKLE + shift})
 
 
 def _off_axis_px(axis: tuple[np.ndarray, np.ndarray], point: np.ndarray) -> float:
     p, d = axis
-    r = point - p
-    return float(abs(r[0] * d[1] - r[1] * d[0]))
+    return abs(cross2(point - p, d))
 
 
 def test_far_thigh_alongside_does_not_pull_the_near_thighs_axis() -> None:
     """Its outline widens the near thigh's on one side only: taken as the same axis, the hip moved toward it."""
-    pose, _ = _far_thigh_alongside(25.0)  # 0.09 of the thigh, as on rendered bridges filmed from 0.5-1.5 m
+    pose = _far_thigh_alongside(25.0)  # 0.09 of the thigh, as on rendered bridges filmed from 0.5-1.5 m
     outline = Outline.from_mask(pose.mask)
     start, end = pose.xy[L.LEFT_HIP], pose.xy[L.LEFT_KNEE]
     beside = beside_offsets(pose, (L.LEFT_HIP, L.LEFT_KNEE), (L.RIGHT_HIP, L.RIGHT_KNEE))
