@@ -27,6 +27,13 @@ SIDE_ANGLES = ("left_knee_deg", "right_knee_deg", "left_hip_deg", "right_hip_deg
 # Knees closer than this (fraction of the truth's leg length) overlap on screen:
 # a label cannot be judged right or wrong there.
 AMBIGUOUS_KNEE_SEPARATION = 0.12
+# The joints an angle needs in view, beyond the hip: a far hip is always behind the pelvis in a
+# side view (its angle is measured from the hips' centre), but a far knee hidden behind the near
+# leg (standing, feet together) is one posturecam does not guess at.
+_NEEDS_IN_VIEW = {
+    "left_knee_deg": (L.LEFT_KNEE, L.LEFT_ANKLE), "right_knee_deg": (L.RIGHT_KNEE, L.RIGHT_ANKLE),
+    "left_hip_deg": (L.LEFT_KNEE,), "right_hip_deg": (L.RIGHT_KNEE,),
+}
 
 
 def labels_correct(xy: np.ndarray, truth: Truth) -> bool | None:
@@ -73,6 +80,8 @@ class ClipScore:
     errors: dict[str, list[float]] = field(default_factory=dict)
     raw_errors: dict[str, list[float]] = field(default_factory=dict)
     signed: dict[str, list[float]] = field(default_factory=dict)
+    # Frames where the truth defines the angle and the joints it needs are not hidden by the body.
+    frames_in_view: dict[str, int] = field(default_factory=dict)
     ms_per_frame: float = 0.0
 
     @property
@@ -98,6 +107,10 @@ class ClipScore:
     def n(self, key: str) -> int:
         return len(self.errors.get(key, []))
 
+    def in_view(self, key: str) -> int:
+        """Frames in which the angle could be measured from what the camera sees (all frames for other angles)."""
+        return self.frames_in_view.get(key, 0) if key in _NEEDS_IN_VIEW else self.frames
+
     def summary(self, keys: tuple[str, ...] = SIDE_ANGLES) -> dict[str, object]:
         out: dict[str, object] = {
             "frames": self.frames,
@@ -106,9 +119,17 @@ class ClipScore:
             "swap": round(self.swap_rate, 3),
             "ms": round(self.ms_per_frame, 1),
         }
-        for k in keys:
-            out[k] = (round(self.mae(k, raw=True), 1), round(self.mae(k), 1), round(self.bias(k), 1), self.n(k))
+        for k in keys:  # raw MAE, MAE, bias, frames measured, frames it could be measured in
+            out[k] = (round(self.mae(k, raw=True), 1), round(self.mae(k), 1), round(self.bias(k), 1), self.n(k),
+                      self.in_view(k))
         return out
+
+
+def _in_view(truth: Truth, key: str) -> bool:
+    """Whether the truth defines the angle and the joints it needs are not hidden by the body."""
+    tv = truth.angles.get(key)
+    return (key in _NEEDS_IN_VIEW and tv is not None and math.isfinite(tv)
+            and bool(truth.visible[list(_NEEDS_IN_VIEW[key])].all()))
 
 
 def _angle_err(a: float, b: float) -> float:
@@ -160,6 +181,9 @@ def score_clip(
         for res in pipe.run(frames):
             tr = truths[res.index]
             score.frames += 1
+            for k in keys:
+                if _in_view(tr, k):
+                    score.frames_in_view[k] = score.frames_in_view.get(k, 0) + 1
             raw = rec.raw.pop(res.time_s, None)
             if res.pose is None:
                 continue
