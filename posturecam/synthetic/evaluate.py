@@ -119,9 +119,9 @@ class ClipScore:
             "swap": round(self.swap_rate, 3),
             "ms": round(self.ms_per_frame, 1),
         }
-        for k in keys:  # raw MAE, MAE, bias, frames measured, frames it could be measured in
-            out[k] = (round(self.mae(k, raw=True), 1), round(self.mae(k), 1), round(self.bias(k), 1), self.n(k),
-                      self.in_view(k))
+        for k in keys:  # raw MAE, MAE, bias, frames measured
+            out[k] = (round(self.mae(k, raw=True), 1), round(self.mae(k), 1), round(self.bias(k), 1), self.n(k))
+        out["in_view"] = {k: self.in_view(k) for k in keys}  # frames each could be measured in
         return out
 
 
