@@ -82,6 +82,34 @@ so none of them is untouched any more. The kneeling stretch
 filmed from 1.7 m (``tests/test_accuracy.py``) is still swapped for a whole
 side: there perspective is right but weak, and the model's vote wins.
 
+A camera well above the floor gives a stronger cue: the near foot reaches
+lower on screen. From the model's foot landmarks it was too noisy (right in
+55-70% of frames of a kneeling stretch filmed from 1.7 m), but from the
+segmentation mask, the outline's lowest pixel under each foot's columns,
+it was right in 99% of that clip's side-on frames and 98% of those the
+model had swapped, and in 94-100% of the side-on frames of five seeded
+side-on renders (lunges and stretches). So with the outline on
+(lunges, bridges and stretches: ``Pipeline``), each frame's vote also has
+that floor cue (``_floor_vote``): the foot labelled near lower by a share of
+the leg's length, in frames side-on by shoulders and hips alike and with
+each foot in columns of its own. Off the side the front foot is nearer or
+further by the stance too, and the side-on check, read from the model's
+shoulders and hips, let through a render filmed 15-25 degrees off the side
+(seed 11114) whose floor cue was right in only 89 of 137 frames, perspective
+in 133 of 138; counted on its own, the floor swapped that stretch in 28% of
+frames where the model was right in all. So the floor is not heard against
+perspective (where the two agreed: 85 of 88), and it is capped at a third of
+perspective's cap, so that one frame cannot outvote the model's first six
+(a lunge 15-25 degrees off, seed 11118, went from 9% to 44% swapped on one
+frame where both were wrong). It also holds back the re-vote while it sides
+with the output in most of the window's frames: where the model is wrong
+for seconds on end, following it again would undo the naming. On the real
+side-on lunge L01 the cue agreed with the output in all
+170 frames it judged; on the real kneeling stretch K01, turned toward the
+camera, the shoulders alone would have let it judge 36 frames (all the
+wrong way round, as the front foot there is also the nearer by the stance);
+its hips are too wide on screen for that, so it judges none.
+
 None of this can be right where the model is wrong most of the time, so
 the resolver also counts how often it relabels (``LegResolver.stats``);
 ``analyze`` and ``live`` tell the user when that share is high enough that
@@ -106,6 +134,8 @@ for _l, _r in LEFT_RIGHT_PAIRS:
 SWAP_LEGS_INDEX: np.ndarray = _SWAP_LEGS
 # Knee, ankle, heel, toe: the distal points that move apart when legs split.
 _DISTAL = {side: list(LEG[side][1:]) for side in SIDES}
+# Ankle, heel and toe: where a foot meets the floor.
+_FOOT = {side: LEG[side][2:] for side in SIDES}
 
 
 def swap_legs(pose: Pose) -> Pose:
@@ -160,9 +190,9 @@ class LegResolver:
     Two tracks are kept, "the person's left leg" and "right leg". While the
     legs are apart, each frame's two chains are matched by position to the
     tracks as last clearly seen (continuity); the first ``vote_frames`` frames of a segment vote
-    on the tracks' names (is the near leg the longer on screen, do the model's
-    labels agree), and the sum names the segment. Cost: a few small numpy operations per frame
-    (well under 0.1 ms).
+    on the tracks' names (is the near leg the longer on screen, does its foot reach lower on
+    the outline, do the model's labels agree), and the sum names the segment. Cost: a few small
+    numpy operations per frame, and with a mask two column slices of it (about 0.1 ms at 720p).
     """
 
     # The first frames of a segment vote on its naming; later frames follow
@@ -182,6 +212,21 @@ class LegResolver:
     # it. So where perspective has no say (off the side), naming is what it was.
     model_vote_frames: int = 6
     max_length_log_ratio: float = 0.15
+    # Floor contact (needs the outline, ``Pose.mask``): filmed from above the floor, the foot nearer
+    # the camera reaches lower on screen. Each frame's vote is how much lower the foot labelled
+    # near reaches than the other (the outline's lowest pixel under each, of the leg's length),
+    # capped. Side-on frames only, by the shoulders and the hips alike: off the side, the front
+    # foot is also nearer or further by the stance (the real kneeling stretch K01, turned toward
+    # the camera with shoulders at 0.16-0.2 of the trunk but hips at 0.23-0.25, had the front foot
+    # lowest in 36 frames). And only with the feet apart across the screen, each foot's columns its own.
+    # Capped lower than perspective: one frame must not outvote the model's six (0.12), as one
+    # frame where floor and perspective were both wrong did, 15-25 degrees off the side (render
+    # 11118: swapped 9% -> 44% at a cap of 0.15). The feet are 0.04-0.13 of the leg apart side-on.
+    max_floor_vote: float = 0.05
+    # The re-vote is held back only while the floor sides with the output in more than this
+    # share of the window's frames (one such frame held a wrong naming for the whole window).
+    floor_hold_fraction: float = 0.5
+    foot_pad: float = 0.05  # each foot's columns: its heel, ankle and toe, widened by this (of the leg)
     # Side-on: shoulder separation on screen below this share of the trunk length
     # (about 10 degrees off the side for average proportions). Measured: 0.15-0.3 about alike.
     side_on_max_shoulder_ratio: float = 0.2
@@ -215,7 +260,7 @@ class LegResolver:
     # (2, 4, 2): the last clear frame's chains, resolved left then right.
     _ref: np.ndarray | None = field(default=None, init=False, repr=False)
     _ref_t: float = field(default=-1e9, init=False, repr=False)
-    _recent: deque[tuple[float, bool]] = field(default_factory=deque, init=False, repr=False)
+    _recent: deque[tuple[float, bool, float]] = field(default_factory=deque, init=False, repr=False)
     _vote: float = field(default=0.0, init=False, repr=False)  # > 0: the evidence favours the tracks' names
     _voted: int = field(default=0, init=False, repr=False)
     # Running totals for ``stats`` (not cleared by ``reset``, which starts a new segment).
@@ -250,6 +295,10 @@ class LegResolver:
             self._vote, self._voted = 0.0, 0
             self._recent.clear()
         else:
+            perspective = self._perspective_vote(pose, near_side)
+            floor = self._floor_vote(pose, near_side, leg)
+            if floor * perspective < 0.0:
+                floor = 0.0  # not against perspective, however weak (see the module's docstring)
             # Continuity: which naming of this frame's chains matches the last clear frame?
             same, crossed = _chain_cost(chains, self._ref), _chain_cost(chains[::-1], self._ref)
             swapped = crossed < same
@@ -259,13 +308,13 @@ class LegResolver:
             if self._voted < self.vote_frames:
                 sign = -1.0 if swapped else 1.0
                 model = self.model_vote if self._voted < self.model_vote_frames else 0.0
-                self._vote += sign * (self._perspective_vote(pose, near_side) + model)
+                self._vote += sign * (perspective + floor + model)
                 self._voted += 1
             if self._vote < -1e-9:  # a tie keeps the naming continuity gave
                 # The evidence so far names the tracks the other way round.
                 swapped = not swapped
                 self._vote = -self._vote
-            if self._continuity_outvoted(time_s, swapped):
+            if self._continuity_outvoted(time_s, swapped, -floor if swapped else floor):
                 swapped = False
         self._side_view_frames += 1
         self._relabelled_frames += swapped
@@ -288,14 +337,37 @@ class LegResolver:
         cap = self.max_length_log_ratio
         return float(np.clip(np.log(sum(near) / sum(far)), -cap, cap))
 
-    def _continuity_outvoted(self, time_s: float, swapped: bool) -> bool:
-        """Has the output disagreed with the model for most of the recent window? (Then follow the model.)"""
+    def _floor_vote(self, pose: Pose, near_side: Side, leg: float) -> float:
+        """> 0 when the foot the model labels ``near_side`` reaches lower on the outline; 0 when it cannot tell."""
+        shoulders, hips, trunk = trunk_widths(pose.xy)
+        if pose.mask is None or trunk <= 0.0 or max(shoulders, hips) > self.side_on_max_shoulder_ratio * trunk:
+            return 0.0
+        pad = self.foot_pad * leg
+        xs = [pose.xy[list(_FOOT[side]), 0] for side in (near_side, other(near_side))]
+        spans = [(float(x.min() - pad), float(x.max() + pad)) for x in xs]
+        (a0, a1), (b0, b1) = spans
+        if a0 <= b1 and b0 <= a1:
+            return 0.0  # the feet share columns: either could own the lowest pixel
+        near, far = (_lowest_row(pose.mask, lo, hi) for lo, hi in spans)
+        if near is None or far is None:
+            return 0.0
+        cap = self.max_floor_vote
+        return float(np.clip((near - far) / leg, -cap, cap))
+
+    def _continuity_outvoted(self, time_s: float, swapped: bool, floor: float) -> bool:
+        """Has the output disagreed with the model for most of the recent window? (Then follow the model.)
+
+        Not while the floor sides with the output in most of the window's frames (``floor`` > 0:
+        this frame's feet agree with the output's naming): filmed from above, the model can be
+        wrong for seconds on end, and then it is the model, not continuity, that is wrong.
+        """
         recent = self._recent
-        recent.append((time_s, swapped))
+        recent.append((time_s, swapped, floor))
         while time_s - recent[0][0] > self.revote_window_s:
             recent.popleft()
         covered = time_s - recent[0][0] >= self.revote_min_fill * self.revote_window_s
-        if swapped and covered and sum(s for _, s in recent) > self.revote_fraction * len(recent):
+        if (swapped and covered and sum(s for _, s, _ in recent) > self.revote_fraction * len(recent)
+                and sum(f > 0.0 for _, _, f in recent) <= self.floor_hold_fraction * len(recent)):
             recent.clear()
             return True
         return False
@@ -316,6 +388,15 @@ def _thigh_shin(xy: np.ndarray, side: Side) -> tuple[float, float]:
     """Hip-knee and knee-ankle lengths on screen, in pixels."""
     hip, knee, ankle = LEG[side][:3]
     return float(np.hypot(*(xy[hip] - xy[knee]))), float(np.hypot(*(xy[knee] - xy[ankle])))
+
+
+def _lowest_row(mask: np.ndarray, x0: float, x1: float, threshold: float = 0.5) -> float | None:
+    """The lowest row of the outline (mask over ``threshold``) in columns x0..x1; None if it has none there."""
+    lo, hi = max(int(x0), 0), min(int(np.ceil(x1)) + 1, mask.shape[1])
+    if lo >= hi:
+        return None
+    rows = np.flatnonzero((mask[:, lo:hi] > threshold).any(axis=1))
+    return float(rows[-1]) if len(rows) else None
 
 
 def _chain_cost(chains: np.ndarray, prev: np.ndarray) -> float:
