@@ -355,10 +355,11 @@ def test_the_floor_is_not_heard_against_perspective() -> None:
     the wrong way round in 28% of frames where the model had them right in all. Perspective was
     right in 133 of 138, and where the two agreed 85 of 88. Here the near foot is drawn 25 px
     higher than the far one, the floor saying the wrong leg is near in every frame, while the
-    model and perspective are right: the labels must stay right.
+    model and perspective are right, perspective weakly (capped far below the floor's cap, as
+    where the legs are drawn about as long): the labels must stay right.
     """
     seq = _truth_sequence("right", yaw_deg=0.0, reps=2)
-    res = LegResolver()
+    res = LegResolver(max_length_log_ratio=0.005)
     judged = wrong = 0
     for t, pose, tr in seq:
         near = near_side_for(chirality_of(pose))
