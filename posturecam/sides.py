@@ -297,8 +297,12 @@ class LegResolver:
             self._vote, self._voted = 0.0, 0
             self._recent.clear()
         else:
-            perspective = self._perspective_vote(pose, near_side)
-            floor = self._floor_vote(pose, near_side, leg)
+            # Both cues read the trunk's widths (side-on or not); perspective is only needed
+            # while the segment votes, or to check the floor against it.
+            widths = trunk_widths(pose.xy)
+            voting = self._voted < self.vote_frames
+            floor = self._floor_vote(pose, near_side, leg, widths)
+            perspective = self._perspective_vote(pose, near_side, widths) if voting or floor else 0.0
             if floor * perspective < 0.0:
                 floor = 0.0  # not against perspective, however weak (see the module's docstring)
             # Continuity: which naming of this frame's chains matches the last clear frame?
@@ -307,7 +311,7 @@ class LegResolver:
             clear = min(same, crossed) < self.max_ambiguity * max(same, crossed)
             # The frame's vote: does the naming after continuity make the near leg the longer,
             # and does it agree with the model's labels?
-            if self._voted < self.vote_frames:
+            if voting:
                 sign = -1.0 if swapped else 1.0
                 model = self.model_vote if self._voted < self.model_vote_frames else 0.0
                 self._vote += sign * (perspective + floor + model)
@@ -326,10 +330,13 @@ class LegResolver:
             self._ref, self._ref_t = (chains[::-1] if swapped else chains), time_s
         return resolved, swapped
 
-    def _perspective_vote(self, pose: Pose, near_side: Side) -> float:
-        """> 0 when the chain the model labels ``near_side`` is drawn longer; 0 unless side-on."""
+    def _perspective_vote(self, pose: Pose, near_side: Side, widths: tuple[float, float, float]) -> float:
+        """> 0 when the chain the model labels ``near_side`` is drawn longer; 0 unless side-on.
+
+        ``widths`` are the pose's ``trunk_widths``.
+        """
         xy = pose.xy
-        shoulders, _, trunk = trunk_widths(xy)
+        shoulders, _, trunk = widths
         if trunk <= 0.0 or shoulders > self.side_on_max_shoulder_ratio * trunk:
             return 0.0
         near, far = _thigh_shin(xy, near_side), _thigh_shin(xy, other(near_side))
@@ -339,10 +346,15 @@ class LegResolver:
         cap = self.max_length_log_ratio
         return float(np.clip(np.log(sum(near) / sum(far)), -cap, cap))
 
-    def _floor_vote(self, pose: Pose, near_side: Side, leg: float) -> float:
-        """> 0 when the foot the model labels ``near_side`` reaches lower on the outline; 0 when it cannot tell."""
-        shoulders, hips, trunk = trunk_widths(pose.xy)
-        if pose.mask is None or trunk <= 0.0 or max(shoulders, hips) > self.side_on_max_shoulder_ratio * trunk:
+    def _floor_vote(self, pose: Pose, near_side: Side, leg: float, widths: tuple[float, float, float]) -> float:
+        """> 0 when the foot the model labels ``near_side`` reaches lower on the outline; 0 when it cannot tell.
+
+        ``widths`` are the pose's ``trunk_widths``.
+        """
+        if pose.mask is None:
+            return 0.0
+        shoulders, hips, trunk = widths
+        if trunk <= 0.0 or max(shoulders, hips) > self.side_on_max_shoulder_ratio * trunk:
             return 0.0
         pad = self.foot_pad * leg
         xs = [pose.xy[list(_FOOT[side]), 0] for side in (near_side, other(near_side))]

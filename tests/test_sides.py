@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from posturecam.landmarks import NUM_LANDMARKS, L
+from posturecam.landmarks import LEG, NUM_LANDMARKS, SIDES, L
 from posturecam.measures import chirality_of, near_side_for, view_of
 from posturecam.pose import Pose
 from posturecam.sides import UNSTEADY_RELABELLED_SHARE, LegLabelStats, LegResolver, swap_legs
@@ -303,8 +303,7 @@ def test_a_tied_vote_keeps_the_naming_continuity_gave() -> None:
     assert len(wrong_after_burst) == 10 and not any(wrong_after_burst), wrong_after_burst
 
 
-_FEET = {"left": (L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX),
-         "right": (L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX)}
+_FEET = {side: LEG[side][2:] for side in SIDES}  # ankle, heel, toe
 
 
 def _feet_outline(pose: Pose, size: tuple[int, int] = (360, 640), raise_px: dict[str, float] | None = None) -> Pose:
