@@ -4,6 +4,7 @@
     python benchmarks/accuracy_sweep.py --yaw 15 25 --seeds 12   # camera 15-25 degrees off the side
     python benchmarks/accuracy_sweep.py --size 640 360 --fps 15  # the tests' smaller clips
     python benchmarks/accuracy_sweep.py --vary-form              # each exercise done its own way, faults too
+    python benchmarks/accuracy_sweep.py --framing                # other framings: size, aspect, roll, lens
 
 Each seed draws a new body (height, girth, leg length), look (skin, clothes,
 shoes, background, floor), camera height and orbit within ``--yaw``, and one
@@ -51,14 +52,19 @@ class Case:
     detection: float
     raw_swap: float
     swap: float
+    framing: str = ""  # with --framing: frame size, fill, roll and field of view
 
     @property
     def worst(self) -> float:
         return max(m for m in self.maes if not math.isnan(m))
 
 
+# ``--framing``: frame sizes and shapes a phone, webcam or camera records (one held upright).
+FRAMES = ((640, 480), (960, 540), (1280, 720), (1920, 1080), (720, 1280))
+
+
 def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int],
-          vary_form: bool = False) -> tuple[str, object, float, dict]:
+          vary_form: bool = False, framing: bool = False) -> tuple[str, object, float, dict]:
     rng = np.random.default_rng(seed)
     exercise = ("lunge", "bridge", "stretch")[seed % 3]
     motion, seconds = {
@@ -68,6 +74,9 @@ def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int],
     }[exercise]
     if vary_form:
         motion = _vary_form(motion, np.random.default_rng([seed, 1]))
+    frame_rng = np.random.default_rng([seed, 2])  # its own stream, as for the form
+    if framing:
+        size = FRAMES[int(frame_rng.integers(len(FRAMES)))]
     sign = 1 if rng.integers(2) else -1
     # Aimed at the body (pitch None), as a person aims a phone on a stand, from knee to head height.
     cam = Camera(width=size[0], height=size[1], yaw_deg=sign * float(rng.uniform(*yaw)),
@@ -79,6 +88,12 @@ def _draw(seed: int, yaw: tuple[float, float], size: tuple[int, int],
         "camera": cam,
         "facing": ("left", "right")[int(rng.integers(2))],
     }
+    if framing:
+        # The body from a third of the frame's height or width to nearly all of it, the camera
+        # tilted a little, and lenses from a long phone lens to a wide webcam.
+        kw["camera"] = replace(cam, roll_deg=float(frame_rng.uniform(-5.0, 5.0)),
+                               hfov_deg=float(frame_rng.uniform(50.0, 80.0)))
+        kw["fill"] = float(frame_rng.uniform(0.35, 0.9))
     return exercise, motion, seconds, kw
 
 
@@ -102,16 +117,19 @@ def _vary_form(motion: object, rng: np.random.Generator) -> object:
 
 
 def run_case(seed: int, yaw: tuple[float, float], size: tuple[int, int], fps: float,
-             outline: bool | None = None, mirror: bool | None = None, vary_form: bool = False) -> Case:
-    exercise, motion, seconds, kw = _draw(seed, yaw, size, vary_form)
+             outline: bool | None = None, mirror: bool | None = None, vary_form: bool = False,
+             framing: bool = False) -> Case:
+    exercise, motion, seconds, kw = _draw(seed, yaw, size, vary_form, framing)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{seed}.mp4"
         truths = render_clip(motion, seconds=seconds, fps=fps, path=path, write_truth=False, **kw)
         # Analysed as `posturecam analyze --exercise <exercise>` would.
         s = score_clip(path, truths, exercise=exercise, outline=outline, mirror=mirror)
     cam = kw["camera"]
+    drawn = (f"{cam.width}x{cam.height} fill {kw['fill']:.2f} roll {cam.roll_deg:+.1f} fov {cam.hfov_deg:.0f}"
+             if framing else "")
     return Case(seed, exercise, cam.yaw_deg, cam.height_m, tuple(s.mae(k) for k in SIDE_ANGLES),
-                s.detection_rate, s.raw_swap_rate, s.swap_rate)
+                s.detection_rate, s.raw_swap_rate, s.swap_rate, drawn)
 
 
 def main() -> None:
@@ -130,6 +148,9 @@ def main() -> None:
                     help="every other frame mirrored: as analyze does per exercise (auto), always, or never")
     ap.add_argument("--vary-form", action="store_true",
                     help="also draw each exercise's form: depth, speed, trunk lean, bridge height, knee faults")
+    ap.add_argument("--framing", action="store_true",
+                    help="also draw the framing: frame size and shape (--size ignored), how much of it the body "
+                         "fills, camera roll, field of view")
     args = ap.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     n = len(seeds)
@@ -137,8 +158,9 @@ def main() -> None:
     mirror = {"auto": None, "on": True, "off": False}[args.mirror]
     with ProcessPoolExecutor(args.jobs) as pool:
         cases = list(pool.map(run_case, seeds, [tuple(args.yaw)] * n, [tuple(args.size)] * n, [args.fps] * n,
-                              [outline] * n, [mirror] * n, [args.vary_form] * n))
-    print(f"{n} clips, {args.size[0]}x{args.size[1]} at {args.fps:g} fps, camera {args.yaw[0]:g}-{args.yaw[1]:g} "
+                              [outline] * n, [mirror] * n, [args.vary_form] * n, [args.framing] * n))
+    frames = "framing drawn" if args.framing else f"{args.size[0]}x{args.size[1]}"
+    print(f"{n} clips, {frames} at {args.fps:g} fps, camera {args.yaw[0]:g}-{args.yaw[1]:g} "
           f"degrees off the side, outline {args.outline}, mirror {args.mirror}"
           f"{', form varied' if args.vary_form else ''}; "
           "MAE in degrees by the person's own side")
@@ -146,7 +168,8 @@ def main() -> None:
           + "  found  model swapped  resolved swapped")
     for c in cases:
         print(f"{c.seed:5d} {c.exercise:8s} {c.yaw_deg:+5.0f} {c.cam_height_m:5.2f}  "
-              + " ".join(f"{m:10.1f}" for m in c.maes) + f"  {c.detection:5.0%}  {c.raw_swap:13.0%}  {c.swap:16.0%}")
+              + " ".join(f"{m:10.1f}" for m in c.maes)
+              + f"  {c.detection:5.0%}  {c.raw_swap:13.0%}  {c.swap:16.0%}  {c.framing}")
     all_maes = np.array([c.maes for c in cases])
     print(f"\nmean MAE {np.nanmean(all_maes):.1f}; joints within {LIMIT_DEG:g}: "
           f"{np.sum(all_maes <= LIMIT_DEG)}/{np.sum(~np.isnan(all_maes))}")
