@@ -33,6 +33,7 @@ import numpy as np
 from posturecam import __version__
 from posturecam.analysis import prepare_out_dir
 from posturecam.coverage import unseen_legs_json
+from posturecam.crops import search_crops
 from posturecam.errors import PosturecamError
 from posturecam.exercises import EXERCISE_NAMES, get_exercise
 from posturecam.exercises.engine import percentile
@@ -523,14 +524,16 @@ def warm_up(pipe: Pipeline, size: tuple[int, int]) -> None:
 
     MediaPipe builds each landmarker lazily, taking ~0.2 s each; in live
     mode that stall would happen on the first frame (and again the first
-    time nobody is in view and a turned frame is tried), dropping a second
-    of movement each time, enough to miss a rep.
+    time nobody is in view and a turned frame or a crop is tried), dropping
+    a second of movement each time, enough to miss a rep.
     """
     w, h = size if size[0] and size[1] else (640, 360)
     blank = np.zeros((h, w, 3), np.uint8)
     rotations = {0, *SEARCH_ORDER} if pipe.detector.enabled else {0}
     for rot in sorted(rotations):
         pipe.detector.estimator.detect(blank, 0, rot)
+    if pipe.detector.enabled:
+        pipe.detector.estimator.detect(blank, 0, 0, crop=search_crops(w, h)[0])
 
 
 # -- entry point -----------------------------------------------------------------------------------

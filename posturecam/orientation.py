@@ -1,4 +1,4 @@
-"""Finding people who lie on the floor.
+"""Finding people who lie on the floor, or are small in the frame.
 
 BlazePose's detector was trained mostly on upright people. When nobody is
 found at the current rotation, the detector tries one turned frame (90, 270,
@@ -16,14 +16,25 @@ frame) or get an upside-down skeleton; the search takes detection from 86% to
 98% of frames and the per-clip knee/hip error from 6.7/5.7 to 4.0/2.6 degrees
 (mean), for 39 extra inferences in 1200 frames. Which looks fail upright is
 brittle: most flip with a degree or two of arm angle. The cost is on empty scenes: a second
-inference on two frames in three (R04 traffic: model time 44 -> 87 ms a frame), so after
-a second or so of nobody the search slows to every fifth frame.
+inference on two frames in three (R04 traffic: model time 44 -> 87 ms a frame; every frame
+since the crops below took the third), so after a second or so of nobody the search slows
+to every fifth frame.
 
 A proactive turn (person found upright but lying: try the turned frame
 anyway, every 15 frames) was measured and removed: it found no one the search
 did not (overhead 97.6% -> 97.7%, all others 100% either way) and made angles
 worse (overhead mean hip error 2.6 -> 4.9 degrees, one look 1.4 -> 77 after
 turning onto a swapped skeleton; knee-to-chest 8.7/7.8 -> 9.3/8.3).
+
+People small in the frame. The same search also looks in parts of the frame
+(``posturecam.crops``: a kneeling person a fifth to a third of a 720p frame
+tall is not found in the whole of it). A crop takes the slot where the
+search would try the upright whole frame it is already on, so the turned
+frames keep their rhythm: their false finds in road traffic (R04: cars
+turned on their side read as people) depend on which frames they are shown,
+and a search that tried them in other frames found 7 such frames where this
+one finds 2. A person found in a crop must show a leg the model is sure of
+(``has_sure_leg``), and is then followed there.
 
 Mirrored frames. The model is not symmetric: shown a frame and its mirror
 image, it places the same joints a few pixels apart, the same way frame
@@ -46,8 +57,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posturecam.plausibility import PlausibilityRules, is_plausible
-from posturecam.pose import Pose, PoseEstimator
+from posturecam.crops import follow, search_crops
+from posturecam.plausibility import PlausibilityRules, has_sure_leg, is_plausible
+from posturecam.pose import Box, Pose, PoseEstimator
 
 # Alternatives tried while nobody is found, one per frame to bound the cost.
 SEARCH_ORDER = (90, 270, 0)
@@ -61,9 +73,10 @@ SEARCH_EVERY_FRAMES = 5
 
 @dataclass
 class OrientedDetector:
-    """Pose detection that turns the frame when that finds the person (and mirrors every other one if asked).
+    """Pose detection that turns the frame, or looks in a part of it, when that finds the person
+    (and mirrors every other frame if asked).
 
-    ``enabled=False`` gives the plain upright detector (for comparison).
+    ``enabled=False`` gives the plain upright, whole-frame detector (for comparison).
     """
 
     estimator: PoseEstimator
@@ -73,37 +86,58 @@ class OrientedDetector:
     # centred smoother blends each frame with its neighbours, i.e. recorded clips.
     mirror_alternate_frames: bool = False
     rotation: int = field(default=0, init=False)
-    # Frames that ran the model a second time (the cost of searching turned frames).
+    # Where in the frame the person is looked for (``posturecam.crops``); None: the whole frame.
+    crop: Box | None = field(default=None, init=False)
+    # Frames that ran the model a second time (the cost of searching turned frames and crops).
     extra_inferences: int = field(default=0, init=False)
     _search_i: int = field(default=0, init=False, repr=False)
+    _crop_i: int = field(default=0, init=False, repr=False)
     _empty_frames: int = field(default=0, init=False, repr=False)
     _frames: int = field(default=0, init=False, repr=False)
 
     def detect(self, image: np.ndarray, timestamp_ms: int) -> Pose | None:
         mirrored = self.mirror_alternate_frames and self._frames % 2 == 1
         self._frames += 1
-        pose = self._plausible(image, timestamp_ms, self.rotation, mirrored)
+        pose = self._plausible(image, timestamp_ms, self.rotation, self.crop, mirrored)
         if pose is not None or not self.enabled:
-            self._empty_frames = 0
+            self._found(pose, image)
             return pose
         self._empty_frames += 1
         if self._empty_frames > EAGER_SEARCH_FRAMES and self._empty_frames % SEARCH_EVERY_FRAMES:
             return None
-        # Nobody here at the current rotation: try one other this frame.
-        alt = SEARCH_ORDER[self._search_i % len(SEARCH_ORDER)]
+        # Nobody here as we look now: try one other way this frame. Turns and the upright frame
+        # take turns as they always did (the turned frames' false finds in road traffic are
+        # measured in that rhythm); where the upright frame is already being tried, a part of
+        # it instead, the next crop of the grid (``posturecam.crops``).
+        alt: tuple[int, Box | None] = (SEARCH_ORDER[self._search_i % len(SEARCH_ORDER)], None)
         self._search_i += 1
-        if alt == self.rotation:
+        if alt == (self.rotation, self.crop) and alt[0] == 0:
+            h, w = image.shape[:2]
+            crops = search_crops(w, h)
+            alt = (0, crops[self._crop_i % len(crops)])
+            self._crop_i += 1
+        if alt == (self.rotation, self.crop):
             return None
         self.extra_inferences += 1
-        pose = self._plausible(image, timestamp_ms, alt, mirrored)
+        pose = self._plausible(image, timestamp_ms, alt[0], alt[1], mirrored)
+        if pose is not None and alt[1] is not None and not has_sure_leg(pose, self.rules):
+            pose = None  # a part of the frame shows more that looks like someone (see has_sure_leg)
         if pose is not None:
-            self.rotation = alt
-            self._empty_frames = 0
+            self.rotation, self.crop = alt
+            self._found(pose, image)
         return pose
+
+    def _found(self, pose: Pose | None, image: np.ndarray) -> None:
+        """A frame searched no further; a crop follows the person found in it."""
+        self._empty_frames = 0
+        if pose is not None and self.crop is not None:
+            h, w = image.shape[:2]
+            self.crop = follow(pose.xy, w, h, self.crop)
 
     def close(self) -> None:
         self.estimator.close()
 
-    def _plausible(self, image: np.ndarray, timestamp_ms: int, rotation: int, mirrored: bool) -> Pose | None:
-        pose = self.estimator.detect(image, timestamp_ms, rotation, mirrored)
+    def _plausible(self, image: np.ndarray, timestamp_ms: int, rotation: int, crop: Box | None,
+                   mirrored: bool) -> Pose | None:
+        pose = self.estimator.detect(image, timestamp_ms, rotation, mirrored, crop)
         return pose if pose is not None and is_plausible(pose, self.rules) else None

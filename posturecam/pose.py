@@ -20,6 +20,8 @@ from posturecam.landmarks import MIRRORED_ORDER, NUM_LANDMARKS, L
 from posturecam.model import ModelInfo, resolve_model
 
 Rotation = Literal[0, 90, 180, 270]
+# A part of the frame, in its pixels: x0, y0, x1, y1 (exclusive ends).
+Box = tuple[int, int, int, int]
 ROTATIONS: tuple[Rotation, ...] = (0, 90, 180, 270)
 _MIRRORED_INDEX = np.array(MIRRORED_ORDER)
 _CV_ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
@@ -93,9 +95,10 @@ def unrotate_image(image: np.ndarray, rotation_deg: int) -> np.ndarray:
 class PoseEstimator:
     """PoseLandmarker in VIDEO mode (tracking across frames) or IMAGE mode.
 
-    One landmarker is kept per rotation tried, because MediaPipe's tracker
-    carries the previous frame's region of interest and would be confused by
-    a frame that suddenly arrives turned on its side.
+    One landmarker is kept per rotation tried (and for mirrored and cropped
+    frames), because MediaPipe's tracker carries the previous frame's region
+    of interest and would be confused by a frame that suddenly arrives turned
+    on its side, or cut down to a part of itself.
     """
 
     def __init__(
@@ -112,8 +115,8 @@ class PoseEstimator:
         self._with_mask = with_mask
         self._min_det = min_detection_confidence
         self._min_track = min_tracking_confidence
-        self._landmarkers: dict[tuple[int, bool], vision.PoseLandmarker] = {}
-        self._last_ts: dict[tuple[int, bool], int] = {}
+        self._landmarkers: dict[tuple[int, bool, bool], vision.PoseLandmarker] = {}
+        self._last_ts: dict[tuple[int, bool, bool], int] = {}
         # Scratch images reused frame after frame (MediaPipe copies its input): a fresh
         # 2.7 MB array per 720p frame costs page faults on top of the conversion itself.
         self._scratch: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
@@ -138,7 +141,7 @@ class PoseEstimator:
             return cv2.cvtColor(src, code)
         return cv2.cvtColor(src, cv2.COLOR_BGR2RGB, dst=self._buffer("rgb", src.shape))
 
-    def _landmarker(self, key: tuple[int, bool]) -> vision.PoseLandmarker:
+    def _landmarker(self, key: tuple[int, bool, bool]) -> vision.PoseLandmarker:
         lm = self._landmarkers.get(key)
         if lm is None:
             opts = vision.PoseLandmarkerOptions(
@@ -158,16 +161,22 @@ class PoseEstimator:
         return lm
 
     def detect(self, image_bgr: np.ndarray, timestamp_ms: int, rotation_deg: int = 0,
-               mirrored: bool = False) -> Pose | None:
-        """Find the person in a BGR frame, optionally turned clockwise by ``rotation_deg`` and then mirrored.
+               mirrored: bool = False, crop: Box | None = None) -> Pose | None:
+        """Find the person in a BGR frame, optionally cut to ``crop``, turned clockwise by ``rotation_deg``
+        and then mirrored.
 
-        Whatever the frame went through, the pose comes back in the original frame's
-        pixels and with the person's own left and right.
+        Whatever the frame went through, the pose (and its mask) comes back in the original
+        frame's pixels and with the person's own left and right.
         """
+        full_h, full_w = image_bgr.shape[:2]
+        x0 = y0 = 0
+        if crop is not None:
+            x0, y0, x1, y1 = crop
+            image_bgr = image_bgr[y0:y1, x0:x1]
         h, w = image_bgr.shape[:2]
         rgb = self._to_rgb(image_bgr, rotation_deg, mirrored)
         mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)  # copies: the buffer is free again
-        key = (rotation_deg, mirrored)
+        key = (rotation_deg, mirrored, crop is not None)
         lm = self._landmarker(key)
         if self._video:
             ts = max(int(timestamp_ms), self._last_ts.get(key, -1) + 1)
@@ -191,11 +200,15 @@ class PoseEstimator:
             view = result.segmentation_masks[0].numpy_view()
             # cv2.flip copies too, three times faster than numpy copying a reversed view.
             mask = unrotate_image(cv2.flip(view, 1).reshape(view.shape) if mirrored else np.array(view), rotation_deg)
+            if crop is not None:
+                full = np.zeros((full_h, full_w), np.float32)
+                full[y0:y0 + h, x0:x0 + w] = mask.reshape(h, w)
+                mask = full
         if mirrored:
             xy_rot[:, 0] = (rw - 1) - xy_rot[:, 0]
             world[:, 0] = -world[:, 0]
         pose = Pose(
-            xy=unrotate_points(xy_rot, rotation_deg, w, h),
+            xy=unrotate_points(xy_rot, rotation_deg, w, h) + np.array([x0, y0], np.float64),
             z=arr[:, 2],
             visibility=arr[:, 3],
             presence=arr[:, 4],

@@ -21,7 +21,7 @@ import pytest
 import posturecam.pipeline as pipeline_module
 from posturecam.landmarks import NUM_LANDMARKS, L
 from posturecam.orientation import SEARCH_ORDER, OrientedDetector
-from posturecam.pose import Pose, PoseEstimator, rotate_image, unrotate_points
+from posturecam.pose import Box, Pose, PoseEstimator, rotate_image, unrotate_points
 from posturecam.synthetic import (
     Appearance,
     Body,
@@ -217,18 +217,22 @@ def test_where_upright_works_orientation_changes_nothing(
 
 
 class _FakeEstimator:
-    """Finds a fixed pose only at the rotations in ``works``; records every call."""
+    """Finds a fixed pose only at the rotations in ``works``, in the whole frame (or in the crops
+    in ``crops_work``); records every call."""
 
-    def __init__(self, works: set[int]) -> None:
+    def __init__(self, works: set[int], crops_work: set[Box] | None = None) -> None:
         self.works = works
+        self.crops_work = crops_work or set()
         self.calls: list[int] = []
         self.mirrored: list[bool] = []
+        self.crops: list[Box | None] = []
 
     def detect(self, image: np.ndarray, timestamp_ms: int, rotation_deg: int = 0,
-               mirrored: bool = False) -> Pose | None:
+               mirrored: bool = False, crop: Box | None = None) -> Pose | None:
         self.calls.append(rotation_deg)
         self.mirrored.append(mirrored)
-        if rotation_deg not in self.works:
+        self.crops.append(crop)
+        if rotation_deg not in self.works or (crop is not None and crop not in self.crops_work):
             return None
         xy = np.zeros((NUM_LANDMARKS, 2))
         return Pose(xy, np.zeros(NUM_LANDMARKS), np.ones(NUM_LANDMARKS), np.ones(NUM_LANDMARKS),
@@ -273,12 +277,13 @@ def test_disabled_or_found_upright_costs_one_inference(always_plausible: None) -
     for i in range(4):
         assert on.detect(img, i) is not None
     assert est.calls == [0] * 4 and on.extra_inferences == 0
-    # Empty scene: a second inference on two frames in three (the third alternative is 0 itself).
+    # Empty scene: a second inference in every frame (turned, turned, a crop of the upright frame).
     est = _FakeEstimator(set())
     empty = OrientedDetector(est)  # type: ignore[arg-type]
     for i in range(9):
         empty.detect(img, i)
-    assert empty.extra_inferences == 6 and len(est.calls) == 15
+    assert empty.extra_inferences == 9 and len(est.calls) == 18
+    assert est.calls[1::2] == [90, 270, 0] * 3 and [c is not None for c in est.crops[1::2]] == [False, False, True] * 3
 
 
 def test_a_long_empty_scene_is_searched_sparingly(always_plausible: None) -> None:
