@@ -107,15 +107,12 @@ class OrientedDetector:
             return None
         # Nobody here as we look now: try one other way this frame. Turns and the upright frame
         # take turns as they always did (the turned frames' false finds in road traffic are
-        # measured in that rhythm); where the upright frame is already being tried, a part of
-        # it instead, the next crop of the grid (``posturecam.crops``).
+        # measured in that rhythm); the upright slot goes round the whole frame and the grid's
+        # crops (``posturecam.crops``), passing over the one already being tried.
         alt: tuple[int, Box | None] = (SEARCH_ORDER[self._search_i % len(SEARCH_ORDER)], None)
         self._search_i += 1
-        if alt == (self.rotation, self.crop) and alt[0] == 0:
-            h, w = image.shape[:2]
-            crops = search_crops(w, h)
-            alt = (0, crops[self._crop_i % len(crops)])
-            self._crop_i += 1
+        if alt[0] == 0 and self.rotation == 0:
+            alt = self._next_upright(image)
         if alt == (self.rotation, self.crop):
             return None
         self.extra_inferences += 1
@@ -126,6 +123,17 @@ class OrientedDetector:
             self.rotation, self.crop = alt
             self._found(pose, image)
         return pose
+
+    def _next_upright(self, image: np.ndarray) -> tuple[int, Box | None]:
+        """The next of the whole upright frame and the grid's crops, passing over the one in use."""
+        h, w = image.shape[:2]
+        views: list[tuple[int, Box | None]] = [(0, None), *((0, c) for c in search_crops(w, h))]
+        view = views[self._crop_i % len(views)]
+        self._crop_i += 1
+        if view == (self.rotation, self.crop):
+            view = views[self._crop_i % len(views)]
+            self._crop_i += 1
+        return view
 
     def _found(self, pose: Pose | None, image: np.ndarray) -> None:
         """A frame searched no further; a crop follows the person found in it."""

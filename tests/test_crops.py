@@ -117,6 +117,20 @@ def test_a_small_person_is_found_in_a_crop_and_followed_with_one_inference_a_fra
     assert det.crop is not None and det.crop[0] < 600
 
 
+def test_a_person_lost_from_their_crop_is_searched_for_again_in_the_others(always_plausible: None) -> None:
+    """Out of the followed crop at once (a cut in the clip, someone else's turn): the grid's crops again."""
+    img = np.zeros((H, W, 3), np.uint8)
+    est = _SmallPerson(_person(640, 360, 0.2))
+    det = OrientedDetector(est)  # type: ignore[arg-type]
+    for i in range(10):
+        det.detect(img, i * 33)
+    assert det.crop is not None and det.detect(img, 400) is not None
+    est.xy = _person(200, 150, 0.2)  # the far corner, outside the crop in use
+    found = [det.detect(img, 1000 + i * 33) for i in range(40)]
+    assert found[0] is None and any(f is not None for f in found)
+    assert det.crop is not None and _inside(det.crop, *est.xy.min(axis=0), *est.xy.max(axis=0))
+
+
 def test_a_crop_find_without_a_sure_leg_is_not_a_person(always_plausible: None) -> None:
     """Road traffic cut to a part of the frame: skeletons with one sure arm and guessed legs (R04)."""
     img = np.zeros((H, W, 3), np.uint8)
