@@ -28,9 +28,10 @@ turning onto a swapped skeleton; knee-to-chest 8.7/7.8 -> 9.3/8.3).
 
 People small in the frame. The same search also looks in parts of the frame
 (``posturecam.crops``: a kneeling person a fifth to a third of a 720p frame
-tall is not found in the whole of it). A crop takes the slot where the
-search would try the upright whole frame it is already on, so the turned
-frames keep their rhythm: their false finds in road traffic (R04: cars
+tall is not found in the whole of it). Crops take the search's upright
+slot, which goes round the whole frame and the grid's crops, passing over
+the view in use (upright and whole, that slot used to be idle), so the
+turned frames keep their rhythm: their false finds in road traffic (R04: cars
 turned on their side read as people) depend on which frames they are shown,
 and a search that tried them in other frames found 7 such frames where this
 one finds 2. A person found in a crop must show a leg the model is sure of
