@@ -33,7 +33,7 @@ import numpy as np
 from posturecam import __version__
 from posturecam.analysis import prepare_out_dir
 from posturecam.coverage import unseen_legs_json
-from posturecam.crops import search_crops
+from posturecam.crops import search_crops, small_in_frame_json
 from posturecam.errors import PosturecamError
 from posturecam.exercises import EXERCISE_NAMES, get_exercise
 from posturecam.exercises.engine import percentile
@@ -472,6 +472,7 @@ class LiveSession:
         first_t = kept[0].start_s or 0.0
         legs = self.pipe.legs.stats()
         unseen = unseen_legs_json(self.pipe.legs_unseen_frames, self.with_person)
+        small = small_in_frame_json(self.pipe.detector.cropped_frames, self.with_person)
         summary: dict[str, object] = {
             **combine_segments(kept),
             "mode": "live",
@@ -489,6 +490,7 @@ class LiveSession:
             "model": {"name": self.pipe.model.name, "sha256": self.pipe.model.sha256},
             "legs": legs.to_json(),
             "legs_unseen": unseen,
+            "small_in_frame": small,
             "knees_on_outline": self.pipe.limbs is not None,
             "every_other_frame_mirrored": self.pipe.detector.mirror_alternate_frames,
             "posturecam_version": __version__,
@@ -510,7 +512,7 @@ class LiveSession:
             lines += s.lines
         if self.frames and not self.with_person:
             lines.insert(0, "Nobody was seen during this session.")
-        for note in (legs.note(), unseen["note"]):
+        for note in (legs.note(), unseen["note"], small["note"]):
             if note:
                 lines.append(str(note))
         write_json_atomic(self.out_dir / "summary.json", summary)

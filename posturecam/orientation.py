@@ -91,6 +91,8 @@ class OrientedDetector:
     crop: Box | None = field(default=None, init=False)
     # Frames that ran the model a second time (the cost of searching turned frames and crops).
     extra_inferences: int = field(default=0, init=False)
+    # Frames where the person was found in a crop (for the summary: they are small in the picture).
+    cropped_frames: int = field(default=0, init=False)
     _search_i: int = field(default=0, init=False, repr=False)
     _crop_i: int = field(default=0, init=False, repr=False)
     _empty_frames: int = field(default=0, init=False, repr=False)
@@ -140,6 +142,7 @@ class OrientedDetector:
         """A frame searched no further; a crop follows the person found in it."""
         self._empty_frames = 0
         if pose is not None and self.crop is not None:
+            self.cropped_frames += 1
             h, w = image.shape[:2]
             self.crop = follow(pose.xy, w, h, self.crop)
 

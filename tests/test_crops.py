@@ -14,7 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posturecam.crops import FULL_FRAME_SCALE, MIN_CROP_SCALE, SEARCH_CROP_SCALE, box_around, follow, search_crops
+from posturecam.analysis import analyze_clip
+from posturecam.crops import (
+    FULL_FRAME_SCALE,
+    MIN_CROP_SCALE,
+    SEARCH_CROP_SCALE,
+    box_around,
+    follow,
+    search_crops,
+    small_in_frame_json,
+)
 from posturecam.landmarks import LEG, NUM_LANDMARKS
 from posturecam.orientation import OrientedDetector
 from posturecam.pose import Box, Pose, PoseEstimator
@@ -67,6 +76,13 @@ def test_a_followed_crop_stays_put_moves_near_its_edge_and_gives_way_to_the_whol
     # A crop is always kept inside the frame.
     corner = follow(_person(20, 700, 0.2), W, H, crop)
     assert corner is not None and corner[0] == 0 and corner[3] == H
+
+
+def test_the_summary_says_when_the_person_was_small_in_the_picture() -> None:
+    assert small_in_frame_json(0, 0) == {"frames": 0, "share": 0.0, "note": None}
+    assert small_in_frame_json(20, 100)["note"] is None
+    small = small_in_frame_json(90, 100)
+    assert small["share"] == 0.9 and "closer" in str(small["note"])
 
 
 # -- the search, without the model ------------------------------------------------------------------
@@ -189,3 +205,7 @@ def test_small_people_are_found_in_crops_and_measured(tmp_path: Path, motion: ob
     assert s.detection_rate >= 0.85
     for k in SIDE_ANGLES:
         assert s.mae(k) <= limit_deg, (k, s.summary())
+    # analyze tells the user (the samples, found in the whole frame, do not: test_end_to_end).
+    res = analyze_clip(path, tmp_path / "out", exercise, video=False)
+    assert res.summary["small_in_frame"]["share"] >= 0.85  # type: ignore[index]
+    assert any("small in the picture" in line for line in res.lines)

@@ -133,6 +133,7 @@ def test_steady_legs_are_not_flagged(analysed) -> None:
     assert res["summary"]["every_other_frame_mirrored"] is True
     assert not any("hard to tell apart" in line for line in res["lines"])
     assert res["summary"]["legs_unseen"] == {"frames": 0, "share": 0.0, "note": None}  # both legs always seen
+    assert res["summary"]["small_in_frame"] == {"frames": 0, "share": 0.0, "note": None}  # found in the whole frame
 
 
 class _UnsteadyLegs(LegResolver):
