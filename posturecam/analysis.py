@@ -25,8 +25,6 @@ from pathlib import Path
 import cv2
 
 from posturecam import __version__
-from posturecam.coverage import unseen_legs_json
-from posturecam.crops import small_in_frame_json
 from posturecam.errors import PosturecamError
 from posturecam.exercises import DEFINITIONS
 from posturecam.interrupts import stop_signals
@@ -271,9 +269,7 @@ def analyze_clip(
             done = sink.written
             frames, with_person, last_t, r = done.frames, done.with_person, done.last_t, done.last
             coach_summary = pipe.finish(last_t)
-            legs = pipe.legs.stats()
-            unseen = unseen_legs_json(pipe.legs_unseen_frames, with_person)
-            small = small_in_frame_json(pipe.detector.cropped_frames, with_person)
+            tracking = pipe.tracking_json(with_person)
             # A photo's faults are listed below instead of "most frequent cue", meaningless for one frame.
             lines = pipe.coach.summary_lines(with_cue_line=not still)
             if pipeline is None:
@@ -291,9 +287,7 @@ def analyze_clip(
         "width": info.width,
         "height": info.height,
         "model": {"name": pipe.model.name, "sha256": pipe.model.sha256},
-        "legs": legs.to_json(),
-        "legs_unseen": unseen,
-        "small_in_frame": small,
+        **tracking,
         "knees_on_outline": pipe.limbs is not None,
         "every_other_frame_mirrored": pipe.detector.mirror_alternate_frames,
         "posturecam_version": __version__,
@@ -308,9 +302,7 @@ def analyze_clip(
         summary["photo_faults"] = faults
         texts = "; ".join(pipe.coach.cues[c].text for c in faults)
         lines.append(f"In this photo: {texts}" if faults else "In this photo: no form faults")
-    for note in (legs.note(), unseen["note"], small["note"]):
-        if note:
-            lines.append(str(note))
+    lines += [str(block["note"]) for block in tracking.values() if block["note"]]
     write_json_atomic(out / "summary.json", summary)
     return AnalysisResult(Path(clip), out, summary, lines, warning, interrupted,
                           stop.get("reason") if interrupted else None)

@@ -84,9 +84,9 @@ def small_in_frame_json(cropped_frames: int, frames_with_person: int) -> dict[st
     share = cropped_frames / frames_with_person if frames_with_person else 0.0
     note = None
     if share > SMALL_NOTE_SHARE:
-        note = (f"You were small in the picture (posturecam found you only by looking closer, in {share:.0%} "
-                "of the frames), so the angles are less precise. Bring the camera closer, so that your whole "
-                "body fills most of the picture.")
+        note = (f"You were small in the picture (posturecam had to zoom in to find you in {share:.0%} of the "
+                "frames), so the angles are less precise. Bring the camera closer, so that your body fills "
+                "most of the picture with your feet still in it.")
     return {"frames": cropped_frames, "share": round(share, 3), "note": note}
 
 

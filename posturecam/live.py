@@ -32,8 +32,7 @@ import numpy as np
 
 from posturecam import __version__
 from posturecam.analysis import prepare_out_dir
-from posturecam.coverage import unseen_legs_json
-from posturecam.crops import search_crops, small_in_frame_json
+from posturecam.crops import search_crops
 from posturecam.errors import PosturecamError
 from posturecam.exercises import EXERCISE_NAMES, get_exercise
 from posturecam.exercises.engine import percentile
@@ -470,9 +469,7 @@ class LiveSession:
         clip = getattr(getattr(self.source, "reader", None), "path", None)
         truncated = bool(getattr(self.source, "truncated", False))
         first_t = kept[0].start_s or 0.0
-        legs = self.pipe.legs.stats()
-        unseen = unseen_legs_json(self.pipe.legs_unseen_frames, self.with_person)
-        small = small_in_frame_json(self.pipe.detector.cropped_frames, self.with_person)
+        tracking = self.pipe.tracking_json(self.with_person)
         summary: dict[str, object] = {
             **combine_segments(kept),
             "mode": "live",
@@ -488,9 +485,7 @@ class LiveSession:
             "width": src_w,
             "height": src_h,
             "model": {"name": self.pipe.model.name, "sha256": self.pipe.model.sha256},
-            "legs": legs.to_json(),
-            "legs_unseen": unseen,
-            "small_in_frame": small,
+            **tracking,
             "knees_on_outline": self.pipe.limbs is not None,
             "every_other_frame_mirrored": self.pipe.detector.mirror_alternate_frames,
             "posturecam_version": __version__,
@@ -512,9 +507,7 @@ class LiveSession:
             lines += s.lines
         if self.frames and not self.with_person:
             lines.insert(0, "Nobody was seen during this session.")
-        for note in (legs.note(), unseen["note"], small["note"]):
-            if note:
-                lines.append(str(note))
+        lines += [str(block["note"]) for block in tracking.values() if block["note"]]
         write_json_atomic(self.out_dir / "summary.json", summary)
         failed = self.source.error and self.frames == 0
         code = 1 if failed else 130 if ended_by == "sigint" else 143 if ended_by == "sigterm" else 0

@@ -121,7 +121,7 @@ class OrientedDetector:
         self.extra_inferences += 1
         pose = self._plausible(image, timestamp_ms, alt[0], alt[1], mirrored)
         if pose is not None and alt[1] is not None and not has_sure_leg(pose, self.rules):
-            pose = None  # a part of the frame shows more that looks like someone (see has_sure_leg)
+            pose = None  # cut down, road traffic can look like someone, but not with a sure leg
         if pose is not None:
             self.rotation, self.crop = alt
             self._found(pose, image)

@@ -22,7 +22,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from posturecam.coverage import OutlineCheck, limb_left_out
+from posturecam.coverage import OutlineCheck, limb_left_out, unseen_legs_json
+from posturecam.crops import small_in_frame_json
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
 from posturecam.facing import FacingTracker
@@ -279,6 +280,18 @@ class Pipeline:
         self.drain()
         self.coach.finish(time_s)
         return self.coach.summary()
+
+    def tracking_json(self, frames_with_person: int) -> dict[str, dict[str, object]]:
+        """The summary's account of how well the person was seen, each block with a plain ``note`` (or None).
+
+        Legs relabelled, legs left unmeasured, the person found only in a crop: one place, so
+        ``analyze``, ``live`` and the report carry the same blocks and notes in the same order.
+        """
+        return {
+            "legs": self.legs.stats().to_json(),
+            "legs_unseen": unseen_legs_json(self.legs_unseen_frames, frames_with_person),
+            "small_in_frame": small_in_frame_json(self.detector.cropped_frames, frames_with_person),
+        }
 
     def close(self) -> None:
         self.detector.close()

@@ -196,14 +196,17 @@ class PoseEstimator:
         mask = None
         if self._with_mask and result.segmentation_masks:
             # A copy: numpy_view() borrows MediaPipe's buffer, which is reused once the
-            # result is dropped, and a recorded clip's frame is judged frames later.
+            # result is dropped, and a recorded clip's frame is judged frames later. Made once:
+            # by the flip (three times faster than numpy copying a reversed view), the turn,
+            # pasting a crop's mask into the whole frame's, or else np.array.
             view = result.segmentation_masks[0].numpy_view()
-            # cv2.flip copies too, three times faster than numpy copying a reversed view.
-            mask = unrotate_image(cv2.flip(view, 1).reshape(view.shape) if mirrored else np.array(view), rotation_deg)
+            mask = unrotate_image(cv2.flip(view, 1).reshape(view.shape) if mirrored else view, rotation_deg)
             if crop is not None:
                 full = np.zeros((full_h, full_w), np.float32)
                 full[y0:y0 + h, x0:x0 + w] = mask.reshape(h, w)
                 mask = full
+            elif mask is view:
+                mask = np.array(view)
         if mirrored:
             xy_rot[:, 0] = (rw - 1) - xy_rot[:, 0]
             world[:, 0] = -world[:, 0]
