@@ -50,6 +50,17 @@ which blends each frame with its neighbours anyway, then averages the two
 views at no extra inference. Each view keeps its own landmarker, because
 the tracker carries the last frame's region from one call to the next.
 Live mode's causal filter cannot average without lag, so it never mirrors.
+
+The two views also name the legs differently: each view's naming is steady
+from one of its frames to the next, but where the model is unsure (a side
+view, legs apart) one view may call the near leg left and the other right, for
+a whole side of a stretch. The leg tracking (``posturecam.sides``) was tuned on
+one view's names, and handed both it followed whichever it was handed more
+firmly. So each pose says whether it was read ``mirrored``, and for a
+mirrored stretch the pipeline names a mirrored frame's legs as the upright
+view named them a frame before (``Pipeline.name_mirrored_as_upright``; lunges
+are better served by both views' names, ``pipeline.NAMED_AS_UPRIGHT_EXERCISES``).
+Stretches are not mirrored by default yet (``pipeline.MIRROR_EXERCISES``).
 """
 
 from __future__ import annotations

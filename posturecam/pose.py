@@ -46,6 +46,7 @@ class Pose:
     # Where a side view's hip angles are measured, in pixels, when the outline placed it
     # (``posturecam.limbs``); None: midway between the two hip landmarks.
     hip_centre: np.ndarray | None = None
+    mirrored: bool = False  # read from the frame shown to the model mirrored (``OrientedDetector``)
 
     def centre_of_hips(self) -> np.ndarray:
         """Where a side view's hip angles are measured from: the outline's hip centre, else the hips' midpoint."""
@@ -64,6 +65,7 @@ class Pose:
             rotation_deg=self.rotation_deg,
             mask=self.mask,
             hip_centre=self.hip_centre,
+            mirrored=self.mirrored,
         )
 
 
@@ -218,6 +220,7 @@ class PoseEstimator:
             world=world,
             rotation_deg=rotation_deg,
             mask=mask,
+            mirrored=mirrored,
         )
         # A mirror image's left hand looks like a right hand, and the model names it so.
         return pose.with_points(_MIRRORED_INDEX) if mirrored else pose

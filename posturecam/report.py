@@ -778,7 +778,7 @@ def _header(summary: Mapping[str, object], out_dir: Path) -> tuple[str, list[tup
         notes.append("The clip is damaged (truncated); it was analysed up to where it breaks.")
     if frames and not with_p:
         notes.append("Nobody was found in this clip: check that your whole body is in view and the room is well lit.")
-    for key in ("legs", "legs_unseen", "small_in_frame"):
+    for key in ("legs", "legs_unseen", "small_in_frame", "off_side"):
         block = summary.get(key)
         if isinstance(block, Mapping) and block.get("note"):
             notes.append(str(block["note"]))

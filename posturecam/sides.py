@@ -145,6 +145,19 @@ def swap_legs(pose: Pose) -> Pose:
     return pose.with_points(SWAP_LEGS_INDEX)
 
 
+def named_like(pose: Pose, reference: np.ndarray) -> Pose:
+    """The pose with its legs named as ``reference`` (another reading's points, a moment apart) names them.
+
+    Whichever naming puts the knees, ankles and feet nearer the reference's. Near each other in
+    time the legs move little, so this carries one reading's names over to another's.
+    """
+    idx = _DISTAL["left"] + _DISTAL["right"]
+    swapped = swap_legs(pose)
+    kept_px = np.linalg.norm(pose.xy[idx] - reference[idx], axis=1).sum()
+    swapped_px = np.linalg.norm(swapped.xy[idx] - reference[idx], axis=1).sum()
+    return swapped if swapped_px < kept_px else pose
+
+
 # Above this share of side-on frames relabelled, a clip's per-side numbers are
 # flagged. Replaying the model's raw labels of 199 seeded renders: where the
 # output ended up wrong in over 3% of frames (24 clips, 20 of them 3-10%),

@@ -171,3 +171,25 @@ def test_kneeling_stretch_filmed_from_above_keeps_its_legs(tmp_path: Path) -> No
         assert s.mae(key) <= SIDE_MAE_LIMIT_DEG, (key, s.summary())
     control = score_clip(path, truths, exercise="stretch", outline=False)
     assert control.swap_rate >= 0.2, control.summary()
+
+
+@pytest.mark.parametrize("name", [n for n in CLIPS if n != "bridge_side"])
+def test_the_camera_turn_off_the_side_is_read_and_said(scores: dict[str, ClipScore], name: str) -> None:
+    """The summary's ``off_side`` block: within 11 degrees of the camera's true turn, and a note from 20 degrees.
+
+    11 is the worst of 93 held-out renders (half within 3.4): the model guesses the hidden shoulder.
+
+    Upright clips only: lying down, the shoulders' spread comes from the camera's height.
+    """
+    turn = abs(CLIPS[name][2]["camera"].yaw_deg)  # type: ignore[union-attr]
+    block = scores[name].tracking["off_side"]
+    assert block["frames"] >= 0.9 * scores[name].frames, block
+    assert abs(block["median_deg"] - turn) <= 11.0, (turn, block)  # type: ignore[operator]
+    if turn >= 18.0:
+        assert block["note"], (turn, block)
+    elif turn <= 8.0:
+        assert block["note"] is None, (turn, block)
+
+
+def test_lying_down_gives_no_turn(scores: dict[str, ClipScore]) -> None:
+    assert scores["bridge_side"].tracking["off_side"]["frames"] == 0

@@ -134,6 +134,8 @@ def test_steady_legs_are_not_flagged(analysed) -> None:
     assert not any("hard to tell apart" in line for line in res["lines"])
     assert res["summary"]["legs_unseen"] == {"frames": 0, "share": 0.0, "note": None}  # both legs always seen
     assert res["summary"]["small_in_frame"] == {"frames": 0, "share": 0.0, "note": None}  # found in the whole frame
+    off_side = res["summary"]["off_side"]  # filmed square from the side: no note
+    assert off_side["frames"] > 100 and off_side["median_deg"] < 10 and off_side["note"] is None
 
 
 class _UnsteadyLegs(LegResolver):

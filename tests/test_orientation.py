@@ -12,16 +12,17 @@ frame finds them. The two looks below are such renders (seeded
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import posturecam.pipeline as pipeline_module
-from posturecam.landmarks import NUM_LANDMARKS, L
+from posturecam.landmarks import LEG, NUM_LANDMARKS, L
 from posturecam.orientation import SEARCH_ORDER, OrientedDetector
 from posturecam.pose import Box, Pose, PoseEstimator, rotate_image, unrotate_points
+from posturecam.sides import named_like
 from posturecam.synthetic import (
     Appearance,
     Body,
@@ -383,6 +384,7 @@ def test_a_mirrored_frame_gives_the_person_s_own_left_and_right_in_the_original_
         upright = est.detect(img, 0, rotation)
         mirrored = est.detect(img, 0, rotation, mirrored=True)
     assert upright is not None and mirrored is not None and mirrored.rotation_deg == rotation
+    assert mirrored.mirrored and not upright.mirrored  # the pipeline names a mirrored reading's legs by the upright's
     for i in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.NOSE,
               L.MOUTH_LEFT, L.MOUTH_RIGHT):
         other_side = {L.LEFT_SHOULDER: L.RIGHT_SHOULDER, L.RIGHT_SHOULDER: L.LEFT_SHOULDER, L.LEFT_HIP: L.RIGHT_HIP,
@@ -403,8 +405,55 @@ def test_recorded_lunges_and_bridges_are_mirrored_every_other_frame_live_and_str
     from posturecam.pipeline import Pipeline
 
     for exercise, lookahead, expected in (("bridge", True, True), ("lunge", True, True), ("stretch", True, False),
-                                          ("bridge", False, False)):
+                                          ("standing", True, False), ("bridge", False, False)):
         with Pipeline.create(exercise, lookahead=lookahead) as pipe:
             assert pipe.detector.mirror_alternate_frames is expected, (exercise, lookahead)
-    with Pipeline.create("stretch", lookahead=True, mirror=True) as pipe:
+            # Only a stretch's mirrored frames (mirror=True) take the upright view's leg names (see pipeline.py).
+            assert pipe.name_mirrored_as_upright is (exercise == "stretch"), exercise
+    with Pipeline.create("standing", lookahead=True, mirror=True) as pipe:
         assert pipe.detector.mirror_alternate_frames
+
+
+def _split_legs(near_x: float, far_x: float) -> np.ndarray:
+    """Points of a side view whose left leg reaches to ``near_x`` and right leg to ``far_x``."""
+    xy = np.zeros((NUM_LANDMARKS, 2))
+    for side, x in (("left", near_x), ("right", far_x)):
+        for i in LEG[side][1:]:
+            xy[i] = (x, 300.0)
+    return xy
+
+
+def test_named_like_carries_the_leg_names_over() -> None:
+    ref = _split_legs(100.0, 300.0)
+    same = Pose(_split_legs(104.0, 296.0), np.zeros(NUM_LANDMARKS), np.ones(NUM_LANDMARKS), np.ones(NUM_LANDMARKS),
+                np.zeros((NUM_LANDMARKS, 3)))
+    assert named_like(same, ref) is same
+    crossed = replace(same, xy=_split_legs(296.0, 104.0))
+    renamed = named_like(crossed, ref)
+    assert renamed.xy[L.LEFT_KNEE][0] == 104.0 and renamed.xy[L.RIGHT_ANKLE][0] == 296.0
+
+
+def test_mirrored_frames_take_the_upright_views_leg_names() -> None:
+    """The two views name the legs the other way round; the leg tracking is handed one view's names."""
+    from posturecam.pipeline import Pipeline
+
+    def pose(near_x: float, far_x: float, mirrored: bool) -> Pose:
+        ones = np.ones(NUM_LANDMARKS)
+        return Pose(_split_legs(near_x, far_x), np.zeros(NUM_LANDMARKS), ones, ones, np.zeros((NUM_LANDMARKS, 3)),
+                    mirrored=mirrored)
+
+    def lefts(pipe: Pipeline, start_s: float = 0.0) -> list[float]:
+        out = []
+        for i in range(6):  # upright, mirrored, upright, ...: the mirrored view names the legs the other way
+            p = pose(300.0, 100.0, True) if i % 2 else pose(100.0, 300.0, False)
+            out.append(float(pipe._named_as_upright(p, start_s + i / 30).xy[L.LEFT_KNEE][0]))
+        return out
+
+    assert lefts(Pipeline(detector=None, coach=None, name_mirrored_as_upright=True)) == [100.0] * 6  # type: ignore[arg-type]
+    # The control: each view's own names, which the leg tracking would have to reconcile.
+    own = Pipeline(detector=None, coach=None)  # type: ignore[arg-type]
+    assert lefts(own) == [100.0, 300.0] * 3
+    # Nothing upright to go by for longer than the smoothing bridges: the mirrored view's own names.
+    late = Pipeline(detector=None, coach=None, name_mirrored_as_upright=True)  # type: ignore[arg-type]
+    late._named_as_upright(pose(100.0, 300.0, False), 0.0)
+    assert late._named_as_upright(pose(300.0, 100.0, True), 1.0).xy[L.LEFT_KNEE][0] == 300.0

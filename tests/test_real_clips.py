@@ -76,6 +76,18 @@ def test_lunge_into_knee_drive_clip_counts_the_lunges(shared_clips: Path, tmp_pa
     assert count["right"] == 0
     for rep in res.summary["reps"]:
         assert rep["bottom_front_knee_deg"] < 100  # real lunge bottoms (about 75-85), never a knee drive
+    # Filmed side-on: no note about the camera's turn (the shoulders read 14 degrees, the note comes from 20).
+    assert res.summary["off_side"]["frames"] > 300 and res.summary["off_side"]["note"] is None
+
+
+def test_a_camera_off_the_side_is_named(shared_clips: Path, tmp_path: Path) -> None:
+    """K01 films a half-kneeling stretch from the front three-quarters: the summary says the camera was off
+    the side (measured: 23 degrees), and so do the printed lines."""
+    res = analyze_clip(shared_clips / "K01_half_kneeling_hip_flexor_stretch.mp4", tmp_path, "stretch",
+                       video=False, landmarks=False)
+    off = res.summary["off_side"]
+    assert off["frames"] > 300 and off["median_deg"] >= 20 and off["note"], off
+    assert any("away from straight side-on" in line for line in res.lines)
 
 
 def test_recorded_clips_come_out_steadier_with_centred_smoothing(shared_clips: Path) -> None:

@@ -83,6 +83,8 @@ class ClipScore:
     # Frames where the truth defines the angle and the joints it needs are not hidden by the body.
     frames_in_view: dict[str, int] = field(default_factory=dict)
     ms_per_frame: float = 0.0
+    # The summary's blocks on how the person was seen (``Pipeline.tracking_json``), as analyze writes them.
+    tracking: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
     def detection_rate(self) -> float:
@@ -204,6 +206,7 @@ def score_clip(
             for k, d in _errors(tr, res.measures, keys):
                 score.errors.setdefault(k, []).append(abs(d))
                 score.signed.setdefault(k, []).append(d)
+        score.tracking = pipe.tracking_json(score.detected)
     score.ms_per_frame = (time.perf_counter() - t0) * 1000 / max(score.frames, 1)
     return score
 
