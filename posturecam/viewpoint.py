@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from posturecam.pose import Pose
 
 # Shoulder spacing (landmark to landmark) over trunk length (hip-mid to shoulder-mid), the
-# person square to the camera: adults about 0.7-0.8, the renders' mannequin 0.7-0.8.
+# person square to the camera: about 0.7-0.8 (shoulder joints about a fifth of one's height apart,
+# the trunk a little over a quarter), as the renders' mannequin measured.
 SQUARE_SHOULDER_TO_TRUNK = 0.75
 # From this median turn the summary says the camera was off the side. On 93 of the renders above
 # (lunges and stretches), a clip's median read 2-13 degrees when filmed 0-5 degrees off the side
