@@ -123,7 +123,7 @@ class Pipeline:
     # A mirrored frame's legs named as the upright view named them a frame before
     # (``posturecam.orientation``, "Mirrored frames"), so the leg tracking sees one view's names.
     name_mirrored_as_upright: bool = False
-    off_side: OffSideTally = field(default_factory=OffSideTally)  # how far the camera was from side-on
+    off_side: OffSideTally = field(default_factory=OffSideTally, init=False)  # how far the camera was from side-on
     legs_unseen_frames: int = field(default=0, init=False)  # how many frames had their legs left unmeasured for it
     _waiting: deque[_Located] = field(default_factory=deque, init=False, repr=False)
     # The last trusted frame's leg points (time, points): held through frames with a limb left out.

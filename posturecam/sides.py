@@ -148,14 +148,12 @@ def swap_legs(pose: Pose) -> Pose:
 def named_like(pose: Pose, reference: np.ndarray) -> Pose:
     """The pose with its legs named as ``reference`` (another reading's points, a moment apart) names them.
 
-    Whichever naming puts the knees, ankles and feet nearer the reference's. Near each other in
-    time the legs move little, so this carries one reading's names over to another's.
+    Whichever naming puts the knees, ankles and feet nearer the reference's (the leg tracking's
+    continuity, ``_chain_cost``). Near each other in time the legs move little, so this carries
+    one reading's names over to another's.
     """
-    idx = _DISTAL["left"] + _DISTAL["right"]
-    swapped = swap_legs(pose)
-    kept_px = np.linalg.norm(pose.xy[idx] - reference[idx], axis=1).sum()
-    swapped_px = np.linalg.norm(swapped.xy[idx] - reference[idx], axis=1).sum()
-    return swapped if swapped_px < kept_px else pose
+    chains, ref = _leg_chains(pose.xy), _leg_chains(reference)
+    return swap_legs(pose) if _chain_cost(chains[::-1], ref) < _chain_cost(chains, ref) else pose
 
 
 # Above this share of side-on frames relabelled, a clip's per-side numbers are
@@ -298,7 +296,7 @@ class LegResolver:
             # Front view or facing unknown: the model's labels are reliable there.
             self.reset()
             return pose, False
-        chains = np.stack([pose.xy[_DISTAL["left"]], pose.xy[_DISTAL["right"]]])
+        chains = _leg_chains(pose.xy)
         # The longer leg (seen or not) is the scale for "far apart".
         leg = leg_length(pose, min_visibility=0.0) or 1.0
         # No clear frame lately (a fresh start, a gap in the track, a long slide) or
@@ -424,6 +422,11 @@ def _lowest_row(mask: np.ndarray, x0: float, x1: float, threshold: float = 0.5) 
         return None
     rows = np.flatnonzero((mask[:, lo:hi] > threshold).any(axis=1))
     return float(rows[-1]) if len(rows) else None
+
+
+def _leg_chains(xy: np.ndarray) -> np.ndarray:
+    """Each leg's knee, ankle, heel and toe: (2, 4, 2), left first."""
+    return np.stack([xy[_DISTAL["left"]], xy[_DISTAL["right"]]])
 
 
 def _chain_cost(chains: np.ndarray, prev: np.ndarray) -> float:
