@@ -289,7 +289,7 @@ def analyze_clip(
         "model": {"name": pipe.model.name, "sha256": pipe.model.sha256},
         **tracking,
         "knees_on_outline": pipe.limbs is not None,
-        "every_other_frame_mirrored": pipe.detector.mirror_alternate_frames,
+        "every_other_frame_mirrored": pipe.detector.mirrored_frames > 0,
         "posturecam_version": __version__,
         "interrupted": interrupted,
         "truncated": reader.truncated,

@@ -487,7 +487,7 @@ class LiveSession:
             "model": {"name": self.pipe.model.name, "sha256": self.pipe.model.sha256},
             **tracking,
             "knees_on_outline": self.pipe.limbs is not None,
-            "every_other_frame_mirrored": self.pipe.detector.mirror_alternate_frames,
+            "every_other_frame_mirrored": self.pipe.detector.mirrored_frames > 0,
             "posturecam_version": __version__,
             "interrupted": ended_by in ("sigint", "sigterm"),
             "ended_by": ended_by,

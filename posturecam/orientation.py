@@ -60,7 +60,9 @@ firmly. So each pose says whether it was read ``mirrored``, and for a
 mirrored stretch the pipeline names a mirrored frame's legs as the upright
 view named them a frame before (``Pipeline.name_mirrored_as_upright``; lunges
 are better served by both views' names, ``pipeline.NAMED_AS_UPRIGHT_EXERCISES``).
-Stretches are not mirrored by default yet (``pipeline.MIRROR_EXERCISES``).
+Stretches are mirrored only in clips of about 30 frames a second or more
+(``mirror_min_fps``, ``pipeline.MIRROR_MIN_FPS``): slower, each view's tracker
+sees too few frames to keep the legs' names through a switch of sides.
 """
 
 from __future__ import annotations
@@ -97,6 +99,10 @@ class OrientedDetector:
     # Every other frame shown to the model mirrored (see the module docstring): only where a
     # centred smoother blends each frame with its neighbours, i.e. recorded clips.
     mirror_alternate_frames: bool = False
+    # Mirror a frame only when the one before came at least this often (frames a second);
+    # 0: at any rate. Each view sees every other frame, so at a low frame rate each view's
+    # tracker sees half of that (``pipeline.MIRROR_MIN_FPS``).
+    mirror_min_fps: float = 0.0
     rotation: int = field(default=0, init=False)
     # Where in the frame the person is looked for (``posturecam.crops``); None: the whole frame.
     crop: Box | None = field(default=None, init=False)
@@ -104,14 +110,19 @@ class OrientedDetector:
     extra_inferences: int = field(default=0, init=False)
     # Frames where the person was found in a crop (for the summary: they are small in the picture).
     cropped_frames: int = field(default=0, init=False)
+    # Frames shown to the model mirrored (for the summary: a stretch filmed slower is not).
+    mirrored_frames: int = field(default=0, init=False)
     _search_i: int = field(default=0, init=False, repr=False)
     _crop_i: int = field(default=0, init=False, repr=False)
     _empty_frames: int = field(default=0, init=False, repr=False)
     _frames: int = field(default=0, init=False, repr=False)
+    _last_ms: int | None = field(default=None, init=False, repr=False)
 
     def detect(self, image: np.ndarray, timestamp_ms: int) -> Pose | None:
-        mirrored = self.mirror_alternate_frames and self._frames % 2 == 1
+        mirrored = self.mirror_alternate_frames and self._frames % 2 == 1 and self._often_enough(timestamp_ms)
         self._frames += 1
+        self._last_ms = timestamp_ms
+        self.mirrored_frames += mirrored
         pose = self._plausible(image, timestamp_ms, self.rotation, self.crop, mirrored)
         if pose is not None or not self.enabled:
             self._found(pose, image)
@@ -137,6 +148,12 @@ class OrientedDetector:
             self.rotation, self.crop = alt
             self._found(pose, image)
         return pose
+
+    def _often_enough(self, timestamp_ms: int) -> bool:
+        """Did the frame before come soon enough for this one to be mirrored (``mirror_min_fps``)?"""
+        if self.mirror_min_fps <= 0.0:
+            return True
+        return self._last_ms is not None and (timestamp_ms - self._last_ms) * self.mirror_min_fps <= 1000.0
 
     def _next_upright(self, image: np.ndarray) -> tuple[int, Box | None]:
         """The next of the whole upright frame and the grid's crops, passing over the one in use."""

@@ -56,11 +56,19 @@ OUTLINE_FITS: Mapping[str, LimbFit] = MappingProxyType({"bridge": LimbFit(obstac
 # Exercises whose recorded clips show the model every other frame mirrored (``posturecam.orientation``):
 # measured on 48 held-out rendered clips each, clips with every knee and hip within 5 degrees went
 # 24 -> 32 (bridges) and 34 -> 35 (lunges, hips' mean error 4.7/4.3 -> 3.8/3.6). Kneeling stretches
-# went 33 -> 32 then, with two clips' legs named wrongly for a whole side. With their mirrored frames'
+# went 33 -> 32 then, with two clips' legs named wrongly for a whole side; with their mirrored frames'
 # legs named as the upright view names them (below), 96 held-out stretches went 66 -> 75 (session
-# 15), but the tests' stretch filmed from 1.7 m read a hip 5.3 degrees off (4.5 unmirrored): not by
-# default yet (``mirror=True`` or ``accuracy_sweep.py --mirror on`` tries it).
-MIRROR_EXERCISES = frozenset({"lunge", "bridge"})
+# 15), and 48 stretches rendered after that was built 27 -> 34.
+MIRROR_EXERCISES = frozenset({"lunge", "bridge", "stretch"})
+# The slowest clips (frames a second) whose frames are mirrored by default. Each view sees every
+# other frame, so its tracker runs at half the clip's rate. The 96 held-out renders (30 fps) with
+# every other frame dropped (15 fps) or one in five (24 fps), unmirrored -> mirrored, clips within
+# 5 degrees: lunges at 15 fps 76 -> 79, bridges at 15 fps 51 -> 79, so at any rate; stretches at
+# 30 fps 66 -> 75, at 24 fps 70 -> 73 but two clips' legs named wrongly for a whole side
+# (11126, 11129: 0 -> 25% of frames), at 15 fps 64 -> 66 with the hips' mean error 3.7/4.1 ->
+# 4.2/4.5 and four such clips. The leg tracking's continuity misses the legs passing each other
+# when a view's frames come that far apart. 28 lets 29.97 fps through.
+MIRROR_MIN_FPS: Mapping[str, float] = MappingProxyType({"stretch": 28.0})
 # Where a mirrored frame's legs are named as the upright view named them a frame before
 # (``Pipeline.name_mirrored_as_upright``). Stretches, mirrored: 96 held-out clips within 5 degrees
 # 71 with each view's own names (four clips named wrongly for a whole side) -> 75. Lunges gain
@@ -154,13 +162,15 @@ class Pipeline:
         (``limb_check``, ``posturecam.coverage``); ``None`` does so for the exercises in
         ``OUTLINE_EXERCISES``. ``mirror`` shows the model every other
         frame mirrored (``posturecam.orientation``); ``None`` does so when looking ahead at
-        one of the ``MIRROR_EXERCISES``.
+        one of the ``MIRROR_EXERCISES``, in clips at least as fast as its ``MIRROR_MIN_FPS``.
         """
         info = model if isinstance(model, ModelInfo) else resolve_model(model)
         on_outline = exercise in OUTLINE_EXERCISES if outline is None else outline
         limbs = OUTLINE_FITS.get(exercise, LimbFit()) if on_outline else None
+        min_fps = 0.0  # a mirror asked for is a mirror given
         if mirror is None:
             mirror = lookahead and exercise in MIRROR_EXERCISES
+            min_fps = MIRROR_MIN_FPS.get(exercise, 0.0) if mirror else 0.0
         # The segmentation mask is asked for only where it is used (standing posture's
         # pelvic obliquity, knees on the outline): see OUTLINE_EXERCISES for its cost.
         keep_masks = exercise in MASK_EXERCISES
@@ -169,7 +179,8 @@ class Pipeline:
         if smoothing:
             smoother = CenteredSmoother() if lookahead else OneEuroSmoother()
         return cls(
-            detector=OrientedDetector(estimator, enabled=orientation, mirror_alternate_frames=mirror),
+            detector=OrientedDetector(estimator, enabled=orientation, mirror_alternate_frames=mirror,
+                                     mirror_min_fps=min_fps),
             coach=get_exercise(exercise, thresholds),
             legs=LegResolver() if resolve_legs else _NoLegResolver(),
             smoother=smoother,

@@ -144,7 +144,8 @@ def test_bridge_on_the_floor_is_tracked(scores: dict[str, ClipScore]) -> None:
     assert scores["bridge_side"].detection_rate >= 0.95
 
 
-def test_kneeling_stretch_filmed_from_above_keeps_its_legs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fps", [FPS, 30.0])
+def test_kneeling_stretch_filmed_from_above_keeps_its_legs(tmp_path: Path, fps: float) -> None:
     """The feet's outline names the legs where the model gets them wrong for a whole side.
 
     A camera at 1.7 m aimed down at a half-kneeling stretch (a laptop on a
@@ -160,17 +161,23 @@ def test_kneeling_stretch_filmed_from_above_keeps_its_legs(tmp_path: Path) -> No
     98% of those the model had swapped (``posturecam/sides.py``). This was a
     strict xfail until then. The control, the same clip without the outline
     (no mask), stays swapped.
+
+    At 30 fps ``analyze`` shows a stretch every other frame mirrored, each mirrored
+    frame's legs named as the upright frame before named them (``pipeline.MIRROR_MIN_FPS``):
+    the names must hold through the switch of sides there too (measured: knees
+    2.6/3.0, hips 4.1/4.6; unmirrored 3.0/3.3, 3.9/4.6).
     """
     path = tmp_path / "stretch_from_above.mp4"
     cam = replace(SMALL, height_m=1.7, pitch_deg=None)
-    truths = render_clip(HipFlexorStretch(hold_s=2.0), fps=FPS, path=path, camera=cam, facing="right")
+    truths = render_clip(HipFlexorStretch(hold_s=2.0), fps=fps, path=path, camera=cam, facing="right")
     s = score_clip(path, truths, exercise="stretch")
     assert s.raw_swap_rate >= 0.3, s.summary()
     assert s.swap_rate <= 0.03, s.summary()
-    for key in ("left_hip_deg", "right_hip_deg"):
+    for key in ("left_knee_deg", "right_knee_deg", "left_hip_deg", "right_hip_deg"):
         assert s.mae(key) <= SIDE_MAE_LIMIT_DEG, (key, s.summary())
-    control = score_clip(path, truths, exercise="stretch", outline=False)
-    assert control.swap_rate >= 0.2, control.summary()
+    if fps == FPS:
+        control = score_clip(path, truths, exercise="stretch", outline=False)
+        assert control.swap_rate >= 0.2, control.summary()
 
 
 @pytest.mark.parametrize("name", [n for n in CLIPS if n != "bridge_side"])

@@ -76,6 +76,8 @@ def test_stretch_sample_times_each_side(samples_dir: Path, analysed) -> None:
     for h, t in zip(got["holds"], truth["holds"], strict=True):
         assert h["duration_s"] == pytest.approx(t["end_s"] - t["start_s"], abs=1.0)
         assert h["back_hip_extension_deg"] > 5
+    # The sample is 15 fps: too slow for a stretch's frames to be mirrored (``pipeline.MIRROR_MIN_FPS``).
+    assert got["every_other_frame_mirrored"] is False
 
 
 def test_frames_csv_has_the_contract_columns(analysed) -> None:

@@ -401,17 +401,51 @@ def test_a_mirrored_frame_gives_the_person_s_own_left_and_right_in_the_original_
     assert np.count_nonzero(a & b) / np.count_nonzero(a | b) > 0.9
 
 
-def test_recorded_lunges_and_bridges_are_mirrored_every_other_frame_live_and_stretches_are_not() -> None:
+def test_which_recorded_clips_are_mirrored_every_other_frame() -> None:
+    """Lunges and bridges at any frame rate, stretches from about 30 fps, nothing live (see pipeline.py)."""
     from posturecam.pipeline import Pipeline
 
-    for exercise, lookahead, expected in (("bridge", True, True), ("lunge", True, True), ("stretch", True, False),
-                                          ("standing", True, False), ("bridge", False, False)):
+    for exercise, lookahead, expected, min_fps in (("bridge", True, True, 0.0), ("lunge", True, True, 0.0),
+                                                   ("stretch", True, True, 28.0), ("standing", True, False, 0.0),
+                                                   ("bridge", False, False, 0.0), ("stretch", False, False, 0.0)):
         with Pipeline.create(exercise, lookahead=lookahead) as pipe:
             assert pipe.detector.mirror_alternate_frames is expected, (exercise, lookahead)
-            # Only a stretch's mirrored frames (mirror=True) take the upright view's leg names (see pipeline.py).
+            assert pipe.detector.mirror_min_fps == min_fps, exercise
+            # Only a stretch's mirrored frames take the upright view's leg names.
             assert pipe.name_mirrored_as_upright is (exercise == "stretch"), exercise
+    # A mirror asked for is given at any frame rate.
+    with Pipeline.create("stretch", lookahead=True, mirror=True) as pipe:
+        assert pipe.detector.mirror_alternate_frames and pipe.detector.mirror_min_fps == 0.0
     with Pipeline.create("standing", lookahead=True, mirror=True) as pipe:
         assert pipe.detector.mirror_alternate_frames
+
+
+@pytest.mark.parametrize(("step_ms", "expected"), [
+    (33, [False, True, False, True, False, True]),  # 30 fps
+    (34, [False, True, False, True, False, True]),  # 29.97 fps: 33 and 34 ms apart
+    (40, [False] * 6),  # 25 fps
+    (67, [False] * 6),  # 15 fps
+])
+def test_a_stretch_is_mirrored_only_in_clips_of_about_30_fps(always_plausible: None, step_ms: int,
+                                                             expected: list[bool]) -> None:
+    """Below that, each view's tracker sees too few frames to keep the legs' names through a switch of sides."""
+    img = np.zeros((4, 6, 3), np.uint8)
+    est = _FakeEstimator({0})
+    det = OrientedDetector(est, mirror_alternate_frames=True, mirror_min_fps=28.0)  # type: ignore[arg-type]
+    for i in range(6):
+        det.detect(img, i * step_ms)
+    assert est.mirrored == expected
+    assert det.mirrored_frames == sum(expected)  # what the summary's every_other_frame_mirrored reads
+
+
+def test_a_late_frame_is_shown_upright_and_the_next_ones_alternate_again(always_plausible: None) -> None:
+    """A dropped frame (a phone's variable frame rate) costs one mirrored reading, not the rhythm."""
+    img = np.zeros((4, 6, 3), np.uint8)
+    est = _FakeEstimator({0})
+    det = OrientedDetector(est, mirror_alternate_frames=True, mirror_min_fps=28.0)  # type: ignore[arg-type]
+    for t in (0, 33, 67, 133, 167, 200):  # the frame at 100 ms dropped
+        det.detect(img, t)
+    assert est.mirrored == [False, True, False, False, False, True]
 
 
 def _split_legs(near_x: float, far_x: float) -> np.ndarray:
