@@ -75,6 +75,8 @@ class Measures:
     near_side: Side | None = None
     front_leg: Side | None = None
     feet_visible: bool = False
+    # Knees and feet in the picture but not measured: the model left a limb out (``Pose.legs_unseen``).
+    legs_unseen: bool = False
     left_knee_deg: float | None = None
     right_knee_deg: float | None = None
     left_hip_deg: float | None = None
@@ -339,6 +341,7 @@ def measure(pose: Pose, frame_size: tuple[int, int] | None = None, view: View | 
         near_side=near_side_for(chir) if view == "side" else None,
         front_leg=front_leg,
         feet_visible=feet_visible,
+        legs_unseen=pose.legs_unseen,
         trunk_lean_deg=_round(trunk_lean),
         pelvic_obliquity_deg=_round(obliq),
         shoulder_tilt_deg=_round(tilt),

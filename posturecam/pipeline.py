@@ -276,7 +276,7 @@ class Pipeline:
         vis[_DISTAL_LEGS] = 0.0
         if self._legs_seen is not None and time_s - self._legs_seen[0] <= MAX_GAP_S:
             xy[_DISTAL_LEGS] = self._legs_seen[1]
-        return replace(raw, xy=xy, visibility=vis)
+        return replace(raw, xy=xy, visibility=vis, legs_unseen=True)
 
     def _points(self, pose: Pose) -> np.ndarray:
         """What is smoothed: the landmarks, and with the outline on, the hip centre after them.

@@ -47,6 +47,9 @@ class Pose:
     # (``posturecam.limbs``); None: midway between the two hip landmarks.
     hip_centre: np.ndarray | None = None
     mirrored: bool = False  # read from the frame shown to the model mirrored (``OrientedDetector``)
+    # The outline showed a limb the model left out: knees and feet are held where last
+    # trusted and marked unseen (``Pipeline._legs_unseen``), though they are in the picture.
+    legs_unseen: bool = False
 
     def centre_of_hips(self) -> np.ndarray:
         """Where a side view's hip angles are measured from: the outline's hip centre, else the hips' midpoint."""
@@ -66,6 +69,7 @@ class Pose:
             mask=self.mask,
             hip_centre=self.hip_centre,
             mirrored=self.mirrored,
+            legs_unseen=self.legs_unseen,
         )
 
 

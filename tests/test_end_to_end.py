@@ -176,6 +176,8 @@ def test_legs_left_unmeasured_reach_the_summary_the_lines_and_the_report(samples
     assert all(r["trunk_lean_deg"] for r in people[5:-5])  # the rest of the body is still measured
     assert any("did not match your outline" in line for line in res.lines)
     assert "did not match your outline" in html_lib.unescape(write_report(tmp_path).read_text())
+    # The feet are in the picture: no "step back" (it was the most frequent cue in such clips).
+    assert "view.step_back" not in res.summary["cues"], res.summary["cues"]
 
 
 # Real footage: counts from ../shared/clips/MANIFEST.tsv, one rep of slack.

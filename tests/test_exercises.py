@@ -764,6 +764,17 @@ def test_step_back_when_feet_hidden():
     assert "lunge.trunk_lean" not in shown(states)
 
 
+def test_no_step_back_when_the_model_left_a_leg_out():
+    """The feet are in the picture, unmeasured because the model drew both legs on one: stepping back would not help.
+
+    Form is still not judged on legs held from earlier frames.
+    """
+    series = [(t, replace(m, feet_visible=False, legs_unseen=True)) for t, m in lunge_series("left", reps=2, lean=35)]
+    _, states = run("lunge", series)
+    assert "view.step_back" not in shown(states)
+    assert "lunge.trunk_lean" not in shown(states)
+
+
 def test_turn_sideways_for_stretch_in_front_view():
     _, states = run("stretch", hold_series([(4.0, replace(kneeling("left"), view="front"))]))
     assert shown(states) == {"view.turn_sideways"}

@@ -462,7 +462,9 @@ class Coach:
         frame = self._frame(sm)
         j.view_ok = True
         if d.needs_feet and not m.feet_visible:
-            j.present.add(STEP_BACK.id)
+            # Legs the model left out are in the picture: stepping back would not help.
+            if not m.legs_unseen:
+                j.present.add(STEP_BACK.id)
             j.view_ok = False
         if m.view not in d.form_views:
             side_only = "side" in d.form_views and "front" not in d.form_views
