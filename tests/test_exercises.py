@@ -939,6 +939,12 @@ def test_summary_shape_and_lines():
     lines = coach.summary_lines()
     assert lines[0].startswith("Kneeling hip-flexor stretch, left leg in front: held 31 s of 30 s, back hip 15°")
     assert lines[-1] == "No form cues needed"
+    # Nothing judged: no praise for form never seen; a fault shown is still reported.
+    coach, _ = run("stretch", [])
+    assert coach.summary_lines() == ["Kneeling hip-flexor stretch: nothing recorded"]
+    coach, _ = run("stretch", [(0.1 * i, replace(kneeling("left"), view="front")) for i in range(20)])
+    assert coach.summary_lines()[-2:] == ["Kneeling hip-flexor stretch: nothing recorded",
+                                          "Most frequent cue: Turn sideways to the camera (1×)"]
 
 
 def test_no_person_at_start_and_auto_idle():

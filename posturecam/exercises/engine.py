@@ -664,16 +664,24 @@ def summary_lines(summary: Mapping[str, object], cues: Mapping[str, Cue], *, wit
             lines.append(f"{_label(name)}: {s['median']:.{nd}f}{unit}")
         else:
             lines.append(f"{_label(name)}: median {s['median']:.{nd}f}{unit} (typically {lo} to {hi}{unit})")
-    if not reps and not holds and not summary.get("measures"):
+    nothing = not reps and not holds and not summary.get("measures")
+    if nothing:
         lines.append(f"{title}: nothing recorded")
-    if with_cue_line:
-        lines.append(cue_line(summary.get("cues") or {}, cues))  # type: ignore[arg-type]
+    episodes: Mapping[str, int] = summary.get("cues") or {}  # type: ignore[assignment]
+    # With nothing recorded, "no form cues needed" would read as praise for form never judged.
+    if with_cue_line and not (nothing and not _faults(episodes, cues)):
+        lines.append(cue_line(episodes, cues))
     return lines
 
 
+def _faults(episodes: Mapping[str, int], cues: Mapping[str, Cue]) -> dict[str, int]:
+    """How often each fault cue was shown (encouragements like "good" are not faults)."""
+    return {k: n for k, n in episodes.items() if k in cues and cues[k].fault}
+
+
 def cue_line(episodes: Mapping[str, int], cues: Mapping[str, Cue]) -> str:
-    """The most frequent fault cue (encouragements like "good" are not faults)."""
-    faults = {k: n for k, n in episodes.items() if k in cues and cues[k].fault}
+    """The most frequent fault cue."""
+    faults = _faults(episodes, cues)
     if not faults:
         return "No form cues needed"
     cid, n = max(faults.items(), key=lambda kv: (kv[1], cues[kv[0]].priority))
