@@ -64,7 +64,7 @@ MIRROR_EXERCISES = frozenset({"lunge", "bridge", "stretch"})
 # other frame, so its tracker runs at half the clip's rate. The 96 held-out renders (30 fps) with
 # every other frame dropped (15 fps) or one in five (24 fps), unmirrored -> mirrored, clips within
 # 5 degrees: lunges at 15 fps 76 -> 79, bridges at 15 fps 51 -> 79, so at any rate; stretches at
-# 30 fps 66 -> 75, at 24 fps 70 -> 73 but two clips' legs named wrongly for a whole side
+# 30 fps 66 -> 75, at 24 fps 70 -> 73 but two clips' legs named wrongly for much of a side
 # (11126, 11129: 0 -> 25% of frames), at 15 fps 64 -> 66 with the hips' mean error 3.7/4.1 ->
 # 4.2/4.5 and four such clips. The leg tracking's continuity misses the legs passing each other
 # when a view's frames come that far apart. 28 lets 29.97 fps through.

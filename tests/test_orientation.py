@@ -422,30 +422,32 @@ def test_which_recorded_clips_are_mirrored_every_other_frame() -> None:
 
 @pytest.mark.parametrize(("step_ms", "expected"), [
     (33, [False, True, False, True, False, True]),  # 30 fps
-    (34, [False, True, False, True, False, True]),  # 29.97 fps: 33 and 34 ms apart
+    (34, [False, True, False, True, False, True]),  # 29.97 fps: frames up to 34 ms apart
     (40, [False] * 6),  # 25 fps
     (67, [False] * 6),  # 15 fps
 ])
 def test_a_stretch_is_mirrored_only_in_clips_of_about_30_fps(always_plausible: None, step_ms: int,
                                                              expected: list[bool]) -> None:
     """Below that, each view's tracker sees too few frames to keep the legs' names through a switch of sides."""
-    img = np.zeros((4, 6, 3), np.uint8)
-    est = _FakeEstimator({0})
-    det = OrientedDetector(est, mirror_alternate_frames=True, mirror_min_fps=28.0)  # type: ignore[arg-type]
-    for i in range(6):
-        det.detect(img, i * step_ms)
-    assert est.mirrored == expected
+    mirrored, det = _shown_mirrored_from_28_fps([i * step_ms for i in range(6)])
+    assert mirrored == expected
     assert det.mirrored_frames == sum(expected)  # what the summary's every_other_frame_mirrored reads
 
 
 def test_a_late_frame_is_shown_upright_and_the_next_ones_alternate_again(always_plausible: None) -> None:
     """A dropped frame (a phone's variable frame rate) costs one mirrored reading, not the rhythm."""
+    mirrored, _ = _shown_mirrored_from_28_fps([0, 33, 67, 133, 167, 200])  # the frame at 100 ms dropped
+    assert mirrored == [False, True, False, False, False, True]
+
+
+def _shown_mirrored_from_28_fps(times_ms: list[int]) -> tuple[list[bool], OrientedDetector]:
+    """Which frames at these times a stretch's detector shows the model mirrored."""
     img = np.zeros((4, 6, 3), np.uint8)
     est = _FakeEstimator({0})
     det = OrientedDetector(est, mirror_alternate_frames=True, mirror_min_fps=28.0)  # type: ignore[arg-type]
-    for t in (0, 33, 67, 133, 167, 200):  # the frame at 100 ms dropped
+    for t in times_ms:
         det.detect(img, t)
-    assert est.mirrored == [False, True, False, False, False, True]
+    return est.mirrored, det
 
 
 def _split_legs(near_x: float, far_x: float) -> np.ndarray:
