@@ -4,10 +4,11 @@ Outputs are written as frames are processed (CSV rows, JSON lines, video),
 and the summary is written in a ``finally`` block, so Ctrl+C or a clip that
 breaks half-way still leaves everything measured so far on disk.
 
-Three stages run side by side so that the pose model, which costs far more
+Four stages run side by side so that the pose model, which costs far more
 than everything else, never waits: a thread decodes ahead (``prefetch``),
-the calling thread runs the pipeline, and an output thread writes rows,
-draws the overlay and encodes the annotated video. OpenCV and MediaPipe
+a thread runs the model (``model_ahead``), the calling thread runs the rest
+of the pipeline, and an output thread writes rows, draws the overlay and
+encodes the annotated video. OpenCV and MediaPipe
 release the GIL in their native code, so threads overlap without the cost
 of copying 2.7 MB frames between processes. Queues between the stages are
 short and bounded, so memory stays flat however long the clip is.
@@ -19,6 +20,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from posturecam.exercises import DEFINITIONS
 from posturecam.interrupts import stop_signals
 from posturecam.outputs import FrameWriter, write_json_atomic
 from posturecam.overlay import draw
-from posturecam.pipeline import FrameResult, Pipeline
+from posturecam.pipeline import FrameResult, Pipeline, model_ahead
 from posturecam.video import VideoReader, prefetch
 
 ProgressFn = Callable[[int], None]
@@ -247,9 +249,11 @@ def analyze_clip(
     stop: dict[str, str] = {}
     try:
         try:
-            with stop_signals(stop):
-                for frame in prefetch(iter(reader)):
-                    write(pipe.feed(frame))
+            # The detections are closed on leaving, so the model's and the decoder's threads
+            # have stopped before the reader and the model are closed below.
+            with stop_signals(stop), closing(model_ahead(pipe.detections(prefetch(iter(reader))))) as detections:
+                for detection in detections:
+                    write(pipe.feed_detection(detection))
                     if progress is not None:
                         progress(1)
                     if stop:  # Ctrl+C or SIGTERM, taken between frames

@@ -16,11 +16,14 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 import numpy as np
 
 from posturecam.errors import PosturecamError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -118,30 +121,44 @@ class VideoReader:
 _END = object()
 
 
-def prefetch(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
-    """Decode ahead on a thread: OpenCV releases the GIL while decoding, so
-    decoding the next frames overlaps inference on this one. Exceptions in
-    the reader are re-raised in the consumer.
+def prefetch(items: Iterator[T], depth: int = 4, *, name: str = "posturecam-decode",
+             join_timeout_s: float | None = 2.0) -> Iterator[T]:
+    """``items`` produced ahead on a thread of their own, handed over in order.
+
+    Decoding (OpenCV) and the pose model (MediaPipe) release the GIL in their native code, so
+    producing the next items overlaps whatever the consumer does with this one. Exceptions in
+    the producer are re-raised in the consumer. When the consumer stops early, the producer
+    stops at its next item and ``items`` is closed on its own thread. ``join_timeout_s=None``
+    waits for that however long it takes: needed where the producer uses something the
+    consumer closes next (the pose model); 2 s is plenty for a decoder, which nothing closes.
     """
     q: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
+    def put(item: object) -> bool:
+        """Hand ``item`` over unless the consumer has stopped (then a full queue never drains)."""
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def run() -> None:
         try:
-            for f in frames:
-                while not stop.is_set():
-                    try:
-                        q.put(f, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+            for f in items:
+                if not put(f):
                     return
-            q.put(_END)
+            put(_END)
         except BaseException as exc:  # handed to the consumer
-            q.put(exc)
+            put(exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a generator chain (decode -> model) shuts down here, not at garbage collection
 
-    t = threading.Thread(target=run, name="posturecam-decode", daemon=True)
+    t = threading.Thread(target=run, name=name, daemon=True)
     t.start()
     try:
         while True:
@@ -153,4 +170,4 @@ def prefetch(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
             yield item  # type: ignore[misc]
     finally:
         stop.set()
-        t.join(timeout=2.0)
+        t.join(timeout=join_timeout_s)

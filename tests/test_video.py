@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -180,3 +181,35 @@ def test_prefetch_passes_errors_through_and_stops_its_thread() -> None:
     import threading
 
     assert not any(t.name == "posturecam-decode" and t.is_alive() for t in threading.enumerate())
+
+
+def test_prefetch_waits_for_its_producer_and_never_hangs_on_one_that_fails_after_the_consumer_left() -> None:
+    """The model's thread (``join_timeout_s=None``): closing waits for it, and it always ends.
+
+    The producer here fails while its queue is full and the consumer has already left; the
+    error has nowhere to go, and handing it over must not block the thread for ever.
+    """
+    import threading
+
+    blocked = threading.Event()
+    closed_on: list[str] = []
+
+    def failing() -> Iterator[int]:
+        try:
+            yield 0
+            yield 1
+            blocked.set()
+            raise RuntimeError("model fell over")
+        finally:
+            closed_on.append(threading.current_thread().name)
+
+    it = prefetch(failing(), depth=1, name="posturecam-test", join_timeout_s=None)
+    assert next(it) == 0
+    assert blocked.wait(5.0)
+    time.sleep(0.2)  # the error now waits for room behind item 1
+    closer = threading.Thread(target=it.close)
+    closer.start()
+    closer.join(5.0)
+    assert not closer.is_alive(), "closing hung on the producer's error"
+    assert closed_on == ["posturecam-test"]  # the source was closed on its own thread, before close returned
+    assert not any(t.name == "posturecam-test" and t.is_alive() for t in threading.enumerate())
