@@ -67,7 +67,7 @@ _ANGLE_LINES: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
     "bridge": (
         ("hip", "up_hip_deg", "top phase above"),
-        ("hip", "down_hip_deg", "lowered below"),
+        ("hip", "down_hip_deg", "lowered below (or near where the hips rest)"),
         ("hip", "min_top_hip_deg", "hips high enough"),
         ("hip", "max_top_hip_deg", "over-arched above"),
         ("knee", "min_top_knee_deg", "feet too far"),

@@ -180,6 +180,26 @@ def test_legs_left_unmeasured_reach_the_summary_the_lines_and_the_report(samples
     assert "view.step_back" not in res.summary["cues"], res.summary["cues"]
 
 
+def test_bridges_resting_above_the_lowered_threshold_are_counted(tmp_path: Path) -> None:
+    """Bridges filmed from 1 m up (``python -m posturecam.synthetic clip --motion bridge``'s camera):
+    lowered to 140 degrees, the near hip reads 147 in the picture and 151-152 as measured, above the
+    148 that ends a rep. Counted from where the hips rest still; none were before."""
+    from posturecam.synthetic import render_clip
+    from posturecam.synthetic.camera import Camera
+    from posturecam.synthetic.motions import Bridge
+
+    clip = tmp_path / "bridge_1m.mp4"
+    camera = Camera(width=640, height=360, height_m=1.0, pitch_deg=None, hfov_deg=62.0)
+    truths = render_clip(Bridge(reps=3, hold_s=2.0), 11.0, 15.0, clip, camera=camera, write_truth=False)
+    assert 146 < truths[0].angles["right_hip_deg"] < 148  # the near hip, lying flat
+    res = analyze_clip(clip, tmp_path / "out", "bridge", video=False, landmarks=False)
+    with open(tmp_path / "out" / "frames.csv", newline="") as f:
+        resting = [float(r["right_hip_deg"]) for r in itertools.islice(csv.DictReader(f), 12)]
+    assert min(resting) > 148  # why: the fixed threshold alone never sees the hips lowered
+    assert res.summary["rep_count"]["total"] == 2  # the two that end within the 11 s
+    assert [round(r["start_s"]) for r in res.summary["reps"]] == [1, 7]
+
+
 # Real footage: counts from ../shared/clips/MANIFEST.tsv, one rep of slack.
 REAL_COUNTS = [
     ("B02_darebee_bridge_side.mp4", "bridge", 5),

@@ -153,11 +153,11 @@ def bridge_series(
     noise: float = 0.0,
     seed: int = 2,
     t0: float = 0.0,
+    bottom: float = 135.0,
 ) -> Series:
     rng = random.Random(seed)
     out: Series = []
     t = t0
-    bottom = 135.0
 
     def frame(tt: float, hip: float, up: float) -> None:
         h = hip + rng.gauss(0, noise)
@@ -526,6 +526,34 @@ def test_bridge_counts_reps_top_angle_and_hold():
         assert r["cues"] == []
     assert not any(c.startswith("bridge.") for c in shown(states))
     assert "good" in shown(states)
+
+
+@pytest.mark.parametrize("rest_s", [1.0, 0.0])
+@pytest.mark.parametrize("every", [1, 2])
+def test_bridge_counts_reps_resting_above_the_lowered_threshold(rest_s: float, every: int):
+    """Hips resting at 151 degrees in the picture (a camera 1 m high, and the model's error), above
+    ``down_hip_deg`` (148): counted from where they rest still, with or without a pause between reps
+    (the first rest, before the first rep, is always there), at 30 and 15 frames a second."""
+    series = bridge_series(reps=1, bottom=151.0, noise=1.0, rest_s=1.0, seed=5)
+    series += bridge_series(reps=3, bottom=151.0, noise=1.0, rest_s=rest_s, seed=6, t0=series[-1][0] + 1 / FPS)
+    coach, _ = run("bridge", series[::every])
+    s = coach.summary()
+    assert s["rep_count"]["total"] == 4
+    assert all(r["top_hip_deg"] == pytest.approx(178, abs=2) for r in s["reps"])
+
+
+def test_bridge_rest_level_needs_stillness_and_a_real_rise():
+    """Hips jumping between 150 and 157 every 0.2 s (never still) arm nothing; still at 151, a rise to 160 is no rep
+    (10 degrees beyond the rest level are needed, as well as up_hip_deg); nor is a start at the top."""
+    wander = [(i / 30, replace(BRIDGE_DOWN, left_hip_deg=h, right_hip_deg=h))
+              for i, h in enumerate(150.0 if i // 6 % 2 else 157.0 for i in range(300))]
+    rise = [(10 + t, m) for t, m in bridge_series(reps=2, bottom=151.0, top=160.0)]
+    for series in (wander + [(10 + t, m) for t, m in bridge_series(reps=1, bottom=155.0, rest_s=0.0)], rise):
+        coach, _ = run("bridge", series)
+        assert coach.summary()["rep_count"]["total"] == 0
+    top_first = bridge_series(reps=2, bottom=151.0)[60:]  # starts in the first hold
+    coach, _ = run("bridge", top_first)
+    assert coach.summary()["rep_count"]["total"] == 1
 
 
 def test_bridge_hold_measurement_accuracy_without_noise():

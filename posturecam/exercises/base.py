@@ -165,6 +165,15 @@ class RepSpec:
     signal says (a lunge's back leg swung forward in a knee drive, while the
     standing knee stays bent short of the exit threshold): they count as the
     rest band, so a rep can end there and none can start.
+
+    ``settle_key`` widens the rest band to wherever the person rests: the signal
+    held still (within that many degrees for ``settle_s``) short of the enter
+    threshold is at rest there, a rep must rise ``min_rise_deg`` beyond that level
+    as well as past the enter threshold (a band of its own for jitter), and it ends
+    when the signal comes back to within the same degrees of that level. The angle a person rests at in the
+    picture moves with the camera: a bridge lowered to 140 degrees reads 147 from a
+    camera 1 m high, and 151 with the model's error, which the fixed exit threshold
+    (148) never saw, so no rep was ever counted.
     """
 
     signal: SignalFn
@@ -177,6 +186,7 @@ class RepSpec:
     key_angles: Mapping[str, SignalFn] = field(default_factory=dict)
     hold_name: str | None = None
     back_at_rest: Callable[[Measures, Side | None], bool] | None = None
+    settle_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,11 @@ BRIDGE = ExerciseDef(
     thresholds={
         "up_hip_deg": 158.0,  # hip angle above this: at the top
         "down_hip_deg": 148.0,  # below this: lowered, rep complete
+        # Or back within this of where the hips last rested still (``RepSpec.settle_key``: held
+        # within it for settle_s, below up_hip_deg); from there a rep must also rise min_rise_deg.
+        "rest_settle_deg": 4.0,
+        "settle_s": 0.5,
+        "min_rise_deg": 10.0,
         "min_trunk_from_vertical_deg": 40.0,  # trunk at least this far from vertical counts as lying (hips up tilt it)
         "hold_tolerance_deg": 5.0,  # the top hold is the time within this of the highest hip angle
         "min_top_hip_deg": 165.0,
@@ -78,5 +83,6 @@ BRIDGE = ExerciseDef(
         plateau_key="hold_tolerance_deg",
         key_angles={"top_hip_deg": hip, "top_knee_deg": knee},
         hold_name="hold_s",
+        settle_key="rest_settle_deg",
     ),
 )

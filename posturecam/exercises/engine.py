@@ -163,16 +163,46 @@ class RepTracker:
         self._buf: deque[_Sample] = deque(maxlen=20000)
         self._last_t: float | None = None
         self.value: float | None = None
+        # Where the signal last rested still (``RepSpec.settle_key``), and the recent rest-phase
+        # samples that show it (time, value).
+        self._rest_level: float | None = None
+        self._still: deque[tuple[float, float]] = deque()
+
+    def _toward_work(self, v: float) -> float:
+        """The signal with work upward, whichever way it moves (a lunge's knee angle falls)."""
+        return -v if self.spec.direction == "down" else v
 
     def _in_rest(self, v: float, m: Measures, side: Side | None) -> bool:
         x = self.th[self.spec.exit_key]
-        if v >= x if self.spec.direction == "down" else v <= x:
+        if self._toward_work(v) <= self._toward_work(x):
+            return True
+        if self._rest_level is not None and self.spec.settle_key is not None and (
+                self._toward_work(v) <= self._toward_work(self._rest_level) + self.th[self.spec.settle_key]):
             return True
         return self.spec.back_at_rest is not None and self.spec.back_at_rest(m, side)
 
+    def _settle(self, t: float, v: float) -> None:
+        """Note where the signal rests, if it has been still for ``settle_s`` short of the work threshold."""
+        if self.spec.settle_key is None:
+            return
+        still = self._still
+        still.append((t, v))
+        while len(still) > 1 and t - still[1][0] >= self.th["settle_s"] - 1e-6:
+            still.popleft()  # the oldest kept is the last at least settle_s old: a full window at any frame rate
+        if t - still[0][0] < self.th["settle_s"] - 1e-6:
+            return
+        vals = [self._toward_work(x) for _, x in still]
+        if max(vals) - min(vals) <= self.th[self.spec.settle_key] and max(vals) < self._toward_work(
+                self.th[self.spec.enter_key]):
+            level = sum(vals) / len(vals)
+            self._rest_level = -level if self.spec.direction == "down" else level
+
     def _in_work(self, v: float) -> bool:
-        x = self.th[self.spec.enter_key]
-        return v <= x if self.spec.direction == "down" else v >= x
+        """Past the enter threshold and, from a rest level of its own, at least ``min_rise_deg`` beyond it."""
+        need = self._toward_work(self.th[self.spec.enter_key])
+        if self._rest_level is not None and self.spec.settle_key is not None:
+            need = max(need, self._toward_work(self._rest_level) + self.th["min_rise_deg"])
+        return self._toward_work(v) >= need
 
     @property
     def active(self) -> bool:
@@ -183,6 +213,8 @@ class RepTracker:
         self._armed = False
         self._pending = None
         self._buf.clear()
+        self._rest_level = None  # after a long gap the person may rest elsewhere
+        self._still.clear()
 
     def finish(self) -> dict[str, object] | None:
         """End of the session: returns the open rep if it is already back in the rest band.
@@ -209,6 +241,7 @@ class RepTracker:
         s = _Sample(t, v, m, side)
         min_s = self.th.min_phase_s - _EPS
         if self.phase == self.spec.rest_phase:
+            self._settle(t, v)
             if self._in_rest(v, m, side):
                 self._armed, self._rest_t, self._pending = True, t, None
                 self._buf.clear()
@@ -233,6 +266,7 @@ class RepTracker:
         self.phase, self._pending, self._armed, self._rest_t = self.spec.rest_phase, None, True, t
         self._buf.clear()
         self._buf.append(s)
+        self._still.clear()
         return rec
 
     def _record(self, end_t: float) -> dict[str, object]:
