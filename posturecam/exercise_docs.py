@@ -113,6 +113,10 @@ def describe_exercises(thresholds: Mapping[str, Mapping[str, float]] | None = No
                 f"({d.reps.enter_key} {_fmt(th.get(d.reps.enter_key, float('nan')))}, "
                 f"{d.reps.exit_key} {_fmt(th.get(d.reps.exit_key, float('nan')))})"
             )
+            if d.reps.settle_key is not None:
+                settle = ", ".join(f"{n} {_fmt(th.get(n, float('nan')))}"
+                                   for n in (d.reps.settle_key, "settle_s", "min_rise_deg"))
+                lines.append(f"  or from where it rests still ({settle})")
         if d.hold is not None:
             lines.append(f"  hold: {_fmt(th.get(d.hold.target_key, float('nan')))} s per side ({d.hold.target_key})")
             pos = thresholds_read(d.hold.in_position, th)

@@ -264,6 +264,7 @@ def test_exercises_lists_definitions() -> None:
         for rule in d.frame_rules:
             assert f"{rule.cue.id}: {rule.cue.text}" in r.stdout
     assert "max_trunk_lean_deg = 20" in r.stdout  # the lunge's trunk-lean threshold, read from its rule
+    assert "or from where it rests still (rest_settle_deg 4, settle_s 0.5, min_rise_deg 10)" in r.stdout  # bridge
 
 
 # -- Ctrl+C ------------------------------------------------------------------------------------------
