@@ -25,7 +25,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import NamedTuple
 
 import numpy as np
 
@@ -107,7 +106,8 @@ class FrameResult:
         return self.pose is not None
 
 
-class Detection(NamedTuple):
+@dataclass(frozen=True)
+class Detection:
     """One frame through the model (``Pipeline.detect``): the person as found, before anything else."""
 
     frame: Frame
@@ -274,7 +274,7 @@ class Pipeline:
         yield from self.drain()
 
     def _locate(self, detection: Detection) -> _Located:
-        frame, raw, detect_s = detection
+        frame, raw, detect_s = detection.frame, detection.raw, detection.detect_s
         if raw is None:
             loc = _Located(frame, None, None, False, detect_s)
         else:
