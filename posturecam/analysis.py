@@ -6,7 +6,7 @@ breaks half-way still leaves everything measured so far on disk.
 
 Four stages run side by side so that the pose model, which costs far more
 than everything else, never waits: a thread decodes ahead (``prefetch``),
-a thread runs the model (``model_ahead``), the calling thread runs the rest
+a thread runs the model (``Pipeline.detections_ahead``), the calling thread runs the rest
 of the pipeline, and an output thread writes rows, draws the overlay and
 encodes the annotated video. OpenCV and MediaPipe
 release the GIL in their native code, so threads overlap without the cost
@@ -20,7 +20,6 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from posturecam.exercises import DEFINITIONS
 from posturecam.interrupts import stop_signals
 from posturecam.outputs import FrameWriter, write_json_atomic
 from posturecam.overlay import draw
-from posturecam.pipeline import FrameResult, Pipeline, model_ahead
+from posturecam.pipeline import FrameResult, Pipeline
 from posturecam.video import VideoReader, prefetch
 
 ProgressFn = Callable[[int], None]
@@ -251,7 +250,7 @@ def analyze_clip(
         try:
             # The detections are closed on leaving, so the model's and the decoder's threads
             # have stopped before the reader and the model are closed below.
-            with stop_signals(stop), closing(model_ahead(pipe.detections(prefetch(iter(reader))))) as detections:
+            with stop_signals(stop), pipe.detections_ahead(prefetch(iter(reader))) as detections:
                 for detection in detections:
                     write(pipe.feed_detection(detection))
                     if progress is not None:

@@ -14,7 +14,7 @@ Results always come out once per frame, in frame order.
 Each frame goes through two stages: the model (``detect``) and everything after it
 (``feed_detection``). The first touches only the detector and the second never
 touches it, so ``run`` and ``analyze`` put the model on a thread of its own, a few
-frames ahead (``model_ahead``); ``feed`` and ``process`` do both on the caller's.
+frames ahead (``detections_ahead``); ``feed`` and ``process`` do both on the caller's.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ MIRROR_MIN_FPS: Mapping[str, float] = MappingProxyType({"stretch": 28.0})
 # nothing from it (80 -> 80) and one clip's legs came out swapped in 56% of frames (11% with both
 # views' names, which the leg tracking reconciles better over a lunge's steps).
 NAMED_AS_UPRIGHT_EXERCISES = frozenset({"stretch"})
-# Frames the model may run ahead of the rest of the path (``model_ahead``). Each holds its decoded
+# Frames the model may run ahead of the rest of the path (``Pipeline.detections_ahead``). Each holds its decoded
 # frame and, with the outline, its mask: 6.4 MB at 720p.
 DETECTIONS_AHEAD = 4
 
@@ -113,17 +113,6 @@ class Detection:
     frame: Frame
     raw: Pose | None  # as the model placed it; None when no plausible person
     detect_s: float  # seconds in the model (all orientations tried)
-
-
-def model_ahead(detections: Iterator[Detection]) -> Iterator[Detection]:
-    """``Pipeline.detections`` run on a thread of its own, a few frames ahead of the consumer.
-
-    The model releases the GIL while it works, so the per-frame path after it (outline fits,
-    leg tracking, smoothing, the coach: about 8 ms a 720p frame of a kneeling stretch) runs
-    meanwhile on the other core; the model alone sets the pace. The thread is always joined
-    before this generator returns, so the model can be closed right after it.
-    """
-    return prefetch(detections, DETECTIONS_AHEAD, name="posturecam-model", join_timeout_s=None)
 
 
 @dataclass(frozen=True)
@@ -249,9 +238,20 @@ class Pipeline:
         return Detection(frame, raw, time.perf_counter() - t0)
 
     def detections(self, frames: Iterable[Frame]) -> Iterator[Detection]:
-        """``detect`` over ``frames``: what ``run`` and ``analyze`` hand to the model's own thread."""
+        """``detect`` over ``frames``, on the caller's thread."""
         for frame in frames:
             yield self.detect(frame)
+
+    def detections_ahead(self, frames: Iterable[Frame]) -> closing[Iterator[Detection]]:
+        """``detections`` run on a thread of its own, a few frames ahead; use it in a ``with``.
+
+        The model releases the GIL while it works, so the per-frame path after it (outline fits,
+        leg tracking, smoothing, the coach: about 8 ms a 720p frame of a kneeling stretch) runs
+        meanwhile on the other core; the model alone sets the pace. Leaving the ``with`` waits
+        for the model's thread to stop, so the model can be closed right after it.
+        """
+        ahead = prefetch(self.detections(frames), DETECTIONS_AHEAD, name="posturecam-model", join_timeout_s=None)
+        return closing(ahead)
 
     def feed_detection(self, detection: Detection) -> list[FrameResult]:
         """The second stage: ``feed`` for a frame already through ``detect``, in frame order."""
@@ -266,9 +266,9 @@ class Pipeline:
         """Every frame's result, in order; the model runs a few frames ahead on a thread of its own.
 
         The rest of the per-frame path then works on one frame while the model works on the
-        next, instead of after it (``model_ahead``).
+        next, instead of after it (``detections_ahead``).
         """
-        with closing(model_ahead(self.detections(iter(frames)))) as detections:
+        with self.detections_ahead(frames) as detections:
             for detection in detections:
                 yield from self.feed_detection(detection)
         yield from self.drain()

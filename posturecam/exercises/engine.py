@@ -194,8 +194,7 @@ class RepTracker:
         vals = [self._toward_work(x) for _, x in still]
         if max(vals) - min(vals) <= self.th[self.spec.settle_key] and max(vals) < self._toward_work(
                 self.th[self.spec.enter_key]):
-            level = sum(vals) / len(vals)
-            self._rest_level = -level if self.spec.direction == "down" else level
+            self._rest_level = self._toward_work(sum(vals) / len(vals))  # its own inverse
 
     def _in_work(self, v: float) -> bool:
         """Past the enter threshold and, from a rest level of its own, at least ``min_rise_deg`` beyond it."""
