@@ -112,6 +112,17 @@ camera, the shoulders alone would have let it judge 36 frames (all the
 wrong way round, as the front foot there is also the nearer by the stance);
 its hips are too wide on screen for that, so it judges none.
 
+Off the side, where neither perspective nor the floor has a say, the
+model's votes in a segment's first frames name it, and those are the frames
+where the legs are only starting to part and the model names them least
+reliably. Two held-out lunges filmed 17-24 degrees off the side had a step
+named the wrong way round by them for over a second, until the re-vote,
+while the model was right in every frame after (frames swapped 25% and
+28%). So the model's labels vote again in the first frames with the legs
+well apart (``model_vote_min_separation``): those two came out swapped in 7%
+and 4% of frames, and of 144 other held-out lunges and stretches only one
+changed, already swapped in 69% of frames (74%).
+
 None of this can be right where the model is wrong most of the time, so
 the resolver also counts how often it relabels (``LegResolver.stats``);
 ``analyze`` and ``live`` tell the user when that share is high enough that
@@ -222,8 +233,17 @@ class LegResolver:
     model_vote: float = 0.02
     # The model's labels vote in the first six frames only, as before perspective: a burst
     # of swapped labels soon after the legs part must not outvote the right frames before
-    # it. So where perspective has no say (off the side), naming is what it was.
+    # it. So where perspective has no say (off the side), naming is what it was...
     model_vote_frames: int = 6
+    # ... except that they vote again in the first six frames with the legs at least this far
+    # apart (mean distance of knee, ankle, heel and toe, of the leg's length). As the legs part
+    # the model names them least reliably: in two lunges filmed 17-24 degrees off the side it
+    # had them wrong in most of a step's first frames and right in all after, and those first
+    # frames named the step the wrong way round until the re-vote, over a second later (frames
+    # swapped 25% and 28%; 7% and 4% with this). 144 other held-out lunges and stretches were
+    # unchanged but one already swapped in 69% of frames (74%). Of 0.35, 0.5 and 0.7, the lowest
+    # named those two best.
+    model_vote_min_separation: float = 0.35
     max_length_log_ratio: float = 0.15
     # Floor contact (needs the outline, ``Pose.mask``): filmed from above the floor, the foot nearer
     # the camera reaches lower on screen. Each frame's vote is how much lower the foot labelled
@@ -276,6 +296,7 @@ class LegResolver:
     _recent: deque[tuple[float, bool, float]] = field(default_factory=deque, init=False, repr=False)
     _vote: float = field(default=0.0, init=False, repr=False)  # > 0: the evidence favours the tracks' names
     _voted: int = field(default=0, init=False, repr=False)
+    _apart_voted: int = field(default=0, init=False, repr=False)
     # Running totals for ``stats`` (not cleared by ``reset``, which starts a new segment).
     _side_view_frames: int = field(default=0, init=False, repr=False)
     _relabelled_frames: int = field(default=0, init=False, repr=False)
@@ -303,17 +324,23 @@ class LegResolver:
         # overlapping legs: follow the model; a new segment starts.
         stale = self._ref is None or time_s - self._ref_t > self.max_reference_age_s
         clear = True
-        if stale or _separation(chains) < self.min_separation * leg:
+        separation = _separation(chains)
+        if stale or separation < self.min_separation * leg:
             swapped = False
-            self._vote, self._voted = 0.0, 0
+            self._vote, self._voted, self._apart_voted = 0.0, 0, 0
             self._recent.clear()
         else:
+            # The cues vote in the segment's first frames; the model's labels in its first few,
+            # and again in its first few with the legs well apart (``model_vote_min_separation``).
+            cues_vote = self._voted < self.vote_frames
+            apart_votes = (self._apart_voted < self.model_vote_frames
+                           and separation >= self.model_vote_min_separation * leg)
+            model_votes = apart_votes or self._voted < self.model_vote_frames
             # Both cues read the trunk's widths (side-on or not); perspective is only needed
             # while the segment votes, or to check the floor against it.
             widths = trunk_widths(pose.xy)
-            voting = self._voted < self.vote_frames
             floor = self._floor_vote(pose, near_side, leg, widths)
-            perspective = self._perspective_vote(pose, near_side, widths) if voting or floor else 0.0
+            perspective = self._perspective_vote(pose, near_side, widths) if cues_vote or floor else 0.0
             if floor * perspective < 0.0:
                 floor = 0.0  # not against perspective, however weak (see the module's docstring)
             # Continuity: which naming of this frame's chains matches the last clear frame?
@@ -322,11 +349,12 @@ class LegResolver:
             clear = min(same, crossed) < self.max_ambiguity * max(same, crossed)
             # The frame's vote: does the naming after continuity make the near leg the longer,
             # and does it agree with the model's labels?
-            if voting:
+            if cues_vote or model_votes:
                 sign = -1.0 if swapped else 1.0
-                model = self.model_vote if self._voted < self.model_vote_frames else 0.0
-                self._vote += sign * (perspective + floor + model)
-                self._voted += 1
+                evidence = (perspective + floor if cues_vote else 0.0) + (self.model_vote if model_votes else 0.0)
+                self._vote += sign * evidence
+                self._voted += cues_vote
+                self._apart_voted += apart_votes
             if self._vote < -1e-9:  # a tie keeps the naming continuity gave
                 # The evidence so far names the tracks the other way round.
                 swapped = not swapped
