@@ -115,12 +115,12 @@ its hips are too wide on screen for that, so it judges none.
 Off the side, where neither perspective nor the floor has a say, the
 model's votes in a segment's first frames name it, and those are the frames
 where the legs are only starting to part and the model names them least
-reliably. Two held-out lunges filmed 17-24 degrees off the side had a step
+reliably. Two fresh renders of lunges filmed 17-24 degrees off the side had a step
 named the wrong way round by them for over a second, until the re-vote,
 while the model was right in every frame after (frames swapped 25% and
 28%). So the model's labels vote again in the first frames with the legs
 well apart (``model_vote_min_separation``): those two came out swapped in 7%
-and 4% of frames, and of 144 other held-out lunges and stretches only one
+and 4% of frames, and of 144 other fresh renders of lunges and stretches only one
 changed, already swapped in 69% of frames (74%).
 
 None of this can be right where the model is wrong most of the time, so
@@ -240,7 +240,7 @@ class LegResolver:
     # the model names them least reliably: in two lunges filmed 17-24 degrees off the side it
     # had them wrong in most of a step's first frames and right in all after, and those first
     # frames named the step the wrong way round until the re-vote, over a second later (frames
-    # swapped 25% and 28%; 7% and 4% with this). 144 other held-out lunges and stretches were
+    # swapped 25% and 28%; 7% and 4% with this). 144 other fresh renders of lunges and stretches were
     # unchanged but one already swapped in 69% of frames (74%). Of 0.35, 0.5 and 0.7, the lowest
     # named those two best.
     model_vote_min_separation: float = 0.35
