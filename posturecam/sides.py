@@ -236,13 +236,9 @@ class LegResolver:
     # it. So where perspective has no say (off the side), naming is what it was...
     model_vote_frames: int = 6
     # ... except that they vote again in the first six frames with the legs at least this far
-    # apart (mean distance of knee, ankle, heel and toe, of the leg's length). As the legs part
-    # the model names them least reliably: in two lunges filmed 17-24 degrees off the side it
-    # had them wrong in most of a step's first frames and right in all after, and those first
-    # frames named the step the wrong way round until the re-vote, over a second later (frames
-    # swapped 25% and 28%; 7% and 4% with this). 144 other fresh renders of lunges and stretches were
-    # unchanged but one already swapped in 69% of frames (74%). Of 0.35, 0.5 and 0.7, the lowest
-    # named those two best.
+    # apart (mean distance of knee, ankle, heel and toe, of the leg's length): as the legs part
+    # the model names them least reliably (see the module's docstring). Of 0.35, 0.5 and 0.7,
+    # the lowest named the two lunges measured there best.
     model_vote_min_separation: float = 0.35
     max_length_log_ratio: float = 0.15
     # Floor contact (needs the outline, ``Pose.mask``): filmed from above the floor, the foot nearer
