@@ -33,6 +33,7 @@ from tqdm import tqdm
 from posturecam.analysis import AnalysisResult, analyze_clip
 from posturecam.errors import PosturecamError
 from posturecam.interrupts import stop_signals
+from posturecam.video import VideoReader
 
 Outcome = AnalysisResult | PosturecamError
 # Frames a worker batches before reporting progress: keeps queue traffic to a few messages a second.
@@ -87,17 +88,20 @@ def _run_one(clip: Path, out_dir: Path, kwargs: dict[str, Any]) -> Outcome:
         return _error_for(clip, exc)
 
 
-def _frame_count(clip: Path) -> int:
-    """What the header promises; 0 when unknown or unreadable (the bar then shows a count only)."""
-    cap = cv2.VideoCapture(str(clip), cv2.CAP_FFMPEG)
+def _probe(clip: Path) -> int | PosturecamError:
+    """The frames a clip's header promises (0 if it does not say), or why the clip cannot be opened at all.
+
+    Done before the progress bar starts, so that a file that is no video gets its one line of
+    error alone, not after a bar that never moved.
+    """
     try:
-        return max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT))) if cap.isOpened() else 0
-    finally:
-        cap.release()
+        with VideoReader(clip) as reader:
+            return reader.info.frame_count
+    except PosturecamError as exc:
+        return exc
 
 
-def _progress_bar(clips: Sequence[Path], enabled: bool) -> tqdm:
-    total = sum(_frame_count(c) for c in clips) if enabled else 0  # unreadable clips add nothing
+def _progress_bar(clips: Sequence[Path], total: int, enabled: bool) -> tqdm:
     desc = clips[0].name if len(clips) == 1 else f"{len(clips)} clips"
     # Redirected to a file or a CI log, a bar redrawn ten times a second is noise: one line every few seconds.
     interval_s = 0.1 if sys.stderr.isatty() else 5.0
@@ -167,11 +171,20 @@ def analyze_many(
         return []
     configure_process()
     dirs = out_dirs_for(clips, out)
-    jobs = max(1, min(jobs, len(clips)))
-    with _progress_bar(clips, progress) as bar:
-        if jobs == 1:
-            return _run_serial(clips, dirs, bar, kwargs)
-        return _run_parallel(clips, dirs, jobs, bar, kwargs)
+    probes = [_probe(c) for c in clips]
+    outcomes: dict[int, Outcome] = {i: p for i, p in enumerate(probes) if isinstance(p, PosturecamError)}
+    todo = [i for i in range(len(clips)) if i not in outcomes]
+    if todo:
+        some, some_dirs = [clips[i] for i in todo], [dirs[i] for i in todo]
+        total = sum(p for p in probes if isinstance(p, int))
+        jobs = max(1, min(jobs, len(todo)))
+        with _progress_bar(some, total, progress) as bar:
+            if jobs == 1:
+                done = _run_serial(some, some_dirs, bar, kwargs)
+            else:
+                done = _run_parallel(some, some_dirs, jobs, bar, kwargs)
+        outcomes.update(zip(todo, done, strict=True))
+    return [outcomes[i] for i in range(len(clips))]
 
 
 def _run_serial(clips: Sequence[Path], dirs: Sequence[Path], bar: tqdm, kwargs: dict[str, Any]) -> list[Outcome]:
