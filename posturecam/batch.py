@@ -30,7 +30,7 @@ from typing import Any
 import cv2
 from tqdm import tqdm
 
-from posturecam.analysis import AnalysisResult, analyze_clip
+from posturecam.analysis import AnalysisResult, analyze_clip, prepare_out_dir
 from posturecam.errors import PosturecamError
 from posturecam.interrupts import stop_signals
 from posturecam.video import VideoReader
@@ -88,14 +88,16 @@ def _run_one(clip: Path, out_dir: Path, kwargs: dict[str, Any]) -> Outcome:
         return _error_for(clip, exc)
 
 
-def _probe(clip: Path) -> int | PosturecamError:
-    """The frames a clip's header promises (0 if it does not say), or why the clip cannot be opened at all.
+def _probe(clip: Path, out_dir: Path) -> int | PosturecamError:
+    """The frames a clip's header promises (0 if it does not say), or why it cannot be analysed at all.
 
-    Done before the progress bar starts, so that a file that is no video gets its one line of
-    error alone, not after a bar that never moved.
+    Done before the progress bar starts, so that a file that is no video, or an output folder
+    that cannot be made, gets its one line of error alone, not after a bar that never moved.
+    The checks are ``analyze_clip``'s own first steps, in its order.
     """
     try:
         with VideoReader(clip) as reader:
+            prepare_out_dir(out_dir)
             return reader.info.frame_count
     except PosturecamError as exc:
         return exc
@@ -171,7 +173,7 @@ def analyze_many(
         return []
     configure_process()
     dirs = out_dirs_for(clips, out)
-    probes = [_probe(c) for c in clips]
+    probes = [_probe(c, d) for c, d in zip(clips, dirs, strict=True)]
     outcomes: dict[int, Outcome] = {i: p for i, p in enumerate(probes) if isinstance(p, PosturecamError)}
     todo = [i for i in range(len(clips)) if i not in outcomes]
     if todo:

@@ -182,13 +182,18 @@ def test_not_a_video(tmp_path: Path, kind: str) -> None:
     assert_one_line(r.stderr, "holiday.mp4", "not a video")
 
 
-def test_not_a_video_is_one_line_with_the_progress_bar_on(tmp_path: Path) -> None:
-    """The bar starts only over clips that open: a file that is no video gets its error line alone."""
+def test_what_cannot_be_analysed_is_one_line_with_the_progress_bar_on(tmp_path: Path, samples_dir: Path) -> None:
+    """The bar starts only over clips that can be analysed: a file that is no video, or an output
+    folder that cannot be made, gets its error line alone."""
     clip = tmp_path / "holiday.mp4"
     clip.write_text("this is a shopping list, not a video\n")
     r = run_cli("analyze", clip, "--no-video", "-o", tmp_path / "o")
     assert r.returncode != 0
     assert_one_line(r.stderr, "holiday.mp4", "not a video")
+    (tmp_path / "somefile").write_text("x")
+    r = run_cli("analyze", samples_dir / "standing_side.mp4", "--no-video", "-o", tmp_path / "somefile" / "sub")
+    assert r.returncode != 0
+    assert_one_line(r.stderr, "output folder", "somefile")
 
 
 def test_truncated_mp4_is_one_clear_line(tmp_path: Path, clips: dict[str, Path]) -> None:
