@@ -28,7 +28,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from posturecam.coverage import OutlineCheck, limb_left_out, unseen_legs_json
+from posturecam.coverage import OutlineCheck, joints_drawn_off, limb_left_out, unseen_legs_json
 from posturecam.crops import small_in_frame_json
 from posturecam.exercises import get_exercise
 from posturecam.exercises.engine import Coach, CoachState
@@ -150,7 +150,8 @@ class Pipeline:
     # (``posturecam.orientation``, "Mirrored frames"), so the leg tracking sees one view's names.
     name_mirrored_as_upright: bool = False
     off_side: OffSideTally = field(default_factory=OffSideTally, init=False)  # how far the camera was from side-on
-    legs_unseen_frames: int = field(default=0, init=False)  # how many frames had their legs left unmeasured for it
+    # How many frames had legs left unmeasured for it (a limb left out, or a leg bone drawn off the outline).
+    legs_unseen_frames: int = field(default=0, init=False)
     _waiting: deque[_Located] = field(default_factory=deque, init=False, repr=False)
     # The last trusted frame's leg points (time, points): held through frames with a limb left out.
     _legs_seen: tuple[float, np.ndarray] | None = field(default=None, init=False, repr=False)
@@ -298,7 +299,12 @@ class Pipeline:
                 pose, swapped = self.legs.update(raw, frame.time_s, near)
                 if self.limbs is not None:
                     pose = refine_legs(pose, near if view == "side" else None, self.limbs)
-                self._legs_seen = frame.time_s, pose.xy[_DISTAL_LEGS]
+                off = joints_drawn_off(pose, check) if check is not None and view == "side" else None
+                if off is not None and len(off):
+                    pose = self._unmeasured(pose, off, frame.time_s)
+                    self.legs_unseen_frames += 1
+                else:
+                    self._legs_seen = frame.time_s, pose.xy[_DISTAL_LEGS]
             if pose.mask is not None and not self.keep_masks:
                 pose = replace(pose, mask=None)  # 3.7 MB a 720p frame, held while later frames arrive
             loc = _Located(frame, pose, view, swapped, detect_s, held)
@@ -318,16 +324,21 @@ class Pipeline:
         return raw
 
     def _legs_unseen(self, raw: Pose, time_s: float) -> Pose:
-        """A frame with a limb left out: its knees, ankles and feet marked unseen.
+        """A frame with a limb left out: its knees, ankles and feet marked unseen (the leg tracking skips it)."""
+        return replace(self._unmeasured(raw, _DISTAL_LEGS, time_s), legs_unseen=True)
+
+    def _unmeasured(self, pose: Pose, joints: np.ndarray, time_s: float) -> Pose:
+        """``pose`` with these leg joints (of ``_DISTAL_LEGS``) marked unseen.
 
         Their points are held where the legs were last trusted, so smoothing does not pull
-        the frames around toward the wrong legs; the leg tracking skips the frame.
+        the frames around toward the wrong points.
         """
-        xy, vis = raw.xy.copy(), raw.visibility.copy()
-        vis[_DISTAL_LEGS] = 0.0
+        xy, vis = pose.xy.copy(), pose.visibility.copy()
+        vis[joints] = 0.0
         if self._legs_seen is not None and time_s - self._legs_seen[0] <= MAX_GAP_S:
-            xy[_DISTAL_LEGS] = self._legs_seen[1]
-        return replace(raw, xy=xy, visibility=vis, legs_unseen=True)
+            held = np.isin(_DISTAL_LEGS, joints)
+            xy[_DISTAL_LEGS[held]] = self._legs_seen[1][held]
+        return replace(pose, xy=xy, visibility=vis)
 
     def _points(self, pose: Pose) -> np.ndarray:
         """What is smoothed: the landmarks, and with the outline on, the hip centre after them.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 
-from posturecam.coverage import OutlineCheck, limb_left_out, missed_body
+from posturecam.coverage import OutlineCheck, joints_drawn_off, limb_left_out, missed_body
 from posturecam.landmarks import LEG, NUM_LANDMARKS, L
 from posturecam.pose import Pose
 
@@ -85,8 +87,39 @@ def test_nothing_left_out(case: str) -> None:
     assert not limb_left_out(pose)
 
 
-def _run_pipeline(check: OutlineCheck | None, outline: bool = True) -> list:
-    """35 frames through ``Pipeline`` at 30 fps; in ``MERGED_FRAMES`` the model draws both legs on the front leg."""
+def _shin_in_the_air() -> Pose:
+    """The kneeling leg's ankle drawn up in the air, its foot running back along the real shin (render 4010)."""
+    pose = _pose(_outline())
+    xy = pose.xy.copy()
+    xy[L.RIGHT_ANKLE], xy[L.RIGHT_HEEL], xy[L.RIGHT_FOOT_INDEX] = (880, 520), (895, 530), J["back_ankle"]
+    return replace(pose, xy=xy)
+
+
+def test_a_shin_drawn_off_the_body_leaves_its_ankle_unmeasured() -> None:
+    pose = _shin_in_the_air()
+    assert not limb_left_out(pose)  # the foot covers the real shin: no large piece of body is left over
+    assert set(joints_drawn_off(pose).tolist()) == {L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX}
+
+
+def test_a_thigh_drawn_off_the_body_leaves_its_knee_and_below_unmeasured() -> None:
+    pose = _pose(_outline())
+    xy = pose.xy.copy()
+    xy[L.RIGHT_KNEE] = (900, 420)  # out behind the hip, where there is no body
+    off = joints_drawn_off(replace(pose, xy=xy)).tolist()
+    assert set(off) == {L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX}
+
+
+@pytest.mark.parametrize("case", ["legs as drawn", "both legs on the front leg", "no mask"])
+def test_bones_on_the_body_keep_their_joints(case: str) -> None:
+    """Legs drawn where they are, or both on one leg (the check for a limb left out has that), or no outline."""
+    pose = {"legs as drawn": _pose(_outline()), "both legs on the front leg": _pose(_outline(), "front_knee",
+            "front_ankle"), "no mask": _pose(None)}[case]
+    assert len(joints_drawn_off(pose)) == 0
+
+
+def _run_pipeline(check: OutlineCheck | None, outline: bool = True, wrong: Pose | None = None) -> list:
+    """35 frames through ``Pipeline`` at 30 fps; in ``MERGED_FRAMES`` the model draws both legs on the front
+    leg (or draws ``wrong``)."""
     from posturecam.exercises import get_exercise
     from posturecam.filters import CenteredSmoother
     from posturecam.limbs import LimbFit
@@ -94,7 +127,7 @@ def _run_pipeline(check: OutlineCheck | None, outline: bool = True) -> list:
     from posturecam.sides import LegResolver
     from posturecam.video import Frame
 
-    good, merged = _pose(_outline()), _pose(_outline(), "front_knee", "front_ankle")
+    good, merged = _pose(_outline()), wrong or _pose(_outline(), "front_knee", "front_ankle")
 
     class Script:
         def detect(self, image: np.ndarray, timestamp_ms: int) -> Pose:
@@ -140,3 +173,20 @@ def test_without_the_check_the_doubled_leg_is_measured_as_a_second_front_leg(how
     (standing posture keeps its masks, but the check goes with the outline)."""
     m = (_run_pipeline(None) if how == "no check" else _run_pipeline(OutlineCheck(), outline=False))[15].measures
     assert m is not None and m.right_hip_deg is not None and m.right_hip_deg < 120
+
+
+def test_pipeline_leaves_an_ankle_drawn_off_the_body_unmeasured() -> None:
+    """Only the knee whose shin was drawn off goes unmeasured; without the check it reads far off."""
+    results = _run_pipeline(OutlineCheck(), wrong=_shin_in_the_air())
+    reference = results[0].measures
+    assert reference is not None and reference.right_knee_deg is not None
+    for r in results:
+        m = r.measures
+        assert m is not None and m.left_knee_deg is not None and m.right_hip_deg is not None
+        if r.index in MERGED_FRAMES:
+            assert m.right_knee_deg is None
+        else:
+            assert m.right_knee_deg is not None and abs(m.right_knee_deg - reference.right_knee_deg) < 0.5
+    unchecked = _run_pipeline(None, wrong=_shin_in_the_air())[15].measures
+    assert unchecked is not None and unchecked.right_knee_deg is not None
+    assert abs(unchecked.right_knee_deg - reference.right_knee_deg) > 30
