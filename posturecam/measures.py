@@ -75,7 +75,8 @@ class Measures:
     near_side: Side | None = None
     front_leg: Side | None = None
     feet_visible: bool = False
-    # Knees and feet in the picture but not measured: the model left a limb out (``Pose.legs_unseen``).
+    # Knees or feet in the picture but not measured: the model left a limb out or drew one off the
+    # body (``Pose.legs_unseen``).
     legs_unseen: bool = False
     left_knee_deg: float | None = None
     right_knee_deg: float | None = None

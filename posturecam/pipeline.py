@@ -153,7 +153,8 @@ class Pipeline:
     # How many frames had legs left unmeasured for it (a limb left out, or a leg bone drawn off the outline).
     legs_unseen_frames: int = field(default=0, init=False)
     _waiting: deque[_Located] = field(default_factory=deque, init=False, repr=False)
-    # The last trusted frame's leg points (time, points): held through frames with a limb left out.
+    # The last trusted frame's leg points (time, points): held through frames with a limb left out or
+    # a leg bone drawn off the outline.
     _legs_seen: tuple[float, np.ndarray] | None = field(default=None, init=False, repr=False)
     # The last upright-view frame the leg tracking was given (time, the model's points), whose leg
     # names the next mirrored frame takes; frames with a limb left out are not a reference.
@@ -325,20 +326,21 @@ class Pipeline:
 
     def _legs_unseen(self, raw: Pose, time_s: float) -> Pose:
         """A frame with a limb left out: its knees, ankles and feet marked unseen (the leg tracking skips it)."""
-        return replace(self._unmeasured(raw, _DISTAL_LEGS, time_s), legs_unseen=True)
+        return self._unmeasured(raw, _DISTAL_LEGS, time_s)
 
     def _unmeasured(self, pose: Pose, joints: np.ndarray, time_s: float) -> Pose:
-        """``pose`` with these leg joints (of ``_DISTAL_LEGS``) marked unseen.
+        """``pose`` with these leg joints (of ``_DISTAL_LEGS``) marked unseen, though in the picture.
 
         Their points are held where the legs were last trusted, so smoothing does not pull
-        the frames around toward the wrong points.
+        the frames around toward the wrong points. ``legs_unseen`` tells the coach they are in
+        the picture: an ankle left unmeasured is no reason to ask the person to step back.
         """
         xy, vis = pose.xy.copy(), pose.visibility.copy()
         vis[joints] = 0.0
         if self._legs_seen is not None and time_s - self._legs_seen[0] <= MAX_GAP_S:
             held = np.isin(_DISTAL_LEGS, joints)
             xy[_DISTAL_LEGS[held]] = self._legs_seen[1][held]
-        return replace(pose, xy=xy, visibility=vis)
+        return replace(pose, xy=xy, visibility=vis, legs_unseen=True)
 
     def _points(self, pose: Pose) -> np.ndarray:
         """What is smoothed: the landmarks, and with the outline on, the hip centre after them.

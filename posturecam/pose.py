@@ -47,8 +47,9 @@ class Pose:
     # (``posturecam.limbs``); None: midway between the two hip landmarks.
     hip_centre: np.ndarray | None = None
     mirrored: bool = False  # read from the frame shown to the model mirrored (``OrientedDetector``)
-    # The outline showed a limb the model left out: knees and feet are held where last
-    # trusted and marked unseen (``Pipeline._legs_unseen``), though they are in the picture.
+    # The outline showed a limb the model left out, or a leg bone drawn off the body: those
+    # knees and feet are held where last trusted and marked unseen (``Pipeline._unmeasured``),
+    # though they are in the picture.
     legs_unseen: bool = False
 
     def centre_of_hips(self) -> np.ndarray:

@@ -185,8 +185,10 @@ def test_pipeline_leaves_an_ankle_drawn_off_the_body_unmeasured() -> None:
         assert m is not None and m.left_knee_deg is not None and m.right_hip_deg is not None
         if r.index in MERGED_FRAMES:
             assert m.right_knee_deg is None
+            assert m.legs_unseen  # in the picture, only not measured: no "step back" for it
         else:
             assert m.right_knee_deg is not None and abs(m.right_knee_deg - reference.right_knee_deg) < 0.5
+            assert not m.legs_unseen
     unchecked = _run_pipeline(None, wrong=_shin_in_the_air())[15].measures
     assert unchecked is not None and unchecked.right_knee_deg is not None
     assert abs(unchecked.right_knee_deg - reference.right_knee_deg) > 30
