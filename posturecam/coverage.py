@@ -175,8 +175,8 @@ def unseen_legs_json(unseen_frames: int, frames_with_person: int) -> dict[str, o
     note = None
     if unseen_frames and share >= UNSEEN_NOTE_SHARE:
         note = (f"In {share:.0%} of the frames the skeleton posturecam tracked did not match your outline in the "
-                "video (both legs drawn on one leg, or a leg drawn beside yours or partly off it), so those frames' "
-                "knee and hip angles are left empty rather than guessed.")
+                "video (both legs drawn on one leg, or a leg drawn beside yours or partly off it), so the knee and hip "
+                "angles it could not trust there are left empty rather than guessed.")
     return {"frames": unseen_frames, "share": round(share, 3), "note": note}
 
 

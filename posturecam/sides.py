@@ -331,7 +331,7 @@ class LegResolver:
             cues_vote = self._voted < self.vote_frames
             apart_votes = (self._apart_voted < self.model_vote_frames
                            and separation >= self.model_vote_min_separation * leg)
-            model_votes = apart_votes or self._voted < self.model_vote_frames
+            model_votes = apart_votes or (cues_vote and self._voted < self.model_vote_frames)
             # Both cues read the trunk's widths (side-on or not); perspective is only needed
             # while the segment votes, or to check the floor against it.
             widths = trunk_widths(pose.xy)
